@@ -1,0 +1,62 @@
+package dev.relay.contracts;
+
+import io.temporal.failure.ApplicationFailure;
+
+/**
+ * Every failure type Relay raises across the workflow/activity boundary. The name is the
+ * {@link ApplicationFailure#getType()}; {@link #retryable} says whether retrying can help.
+ */
+public enum DeliveryErrorType {
+  RECIPIENT_NOT_FOUND(false),
+  RECIPIENT_INACTIVE(false),
+  CONTACT_MISSING(false),
+  CONTACT_UNVERIFIED(false),
+  CONTACT_SUPPRESSED(false),
+  CONSENT_MISSING(false),
+  CONSENT_WITHDRAWN(false),
+  TEMPLATE_NOT_FOUND(false),
+  TEMPLATE_CHANNEL_MISSING(false),
+  TEMPLATE_VARIABLE_MISSING(false),
+  DOCUMENT_NOT_FOUND(false),
+  DOCUMENT_DIGEST_MISMATCH(false),
+  /** The provider refused the message for good (SMTP 5xx, Twilio invalid number, ...). */
+  PROVIDER_REJECTED(false),
+  /** The provider could not take the message now (SMTP 4xx, HTTP 429/5xx, timeouts, resets). */
+  PROVIDER_UNAVAILABLE(true);
+
+  private final boolean retryable;
+
+  DeliveryErrorType(boolean retryable) {
+    this.retryable = retryable;
+  }
+
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /** The failure to throw from an activity: non-retryable types stop Temporal's retries. */
+  public ApplicationFailure failure(String message) {
+    return retryable
+        ? ApplicationFailure.newFailure(message, name())
+        : ApplicationFailure.newNonRetryableFailure(message, name());
+  }
+
+  public ApplicationFailure failure(String message, Throwable cause) {
+    return retryable
+        ? ApplicationFailure.newFailureWithCause(message, name(), cause)
+        : ApplicationFailure.newNonRetryableFailureWithCause(message, name(), cause);
+  }
+
+  /** The enum value for a failure type string, or null when it is not one of ours. */
+  public static DeliveryErrorType fromType(String type) {
+    if (type == null) {
+      return null;
+    }
+    for (DeliveryErrorType t : values()) {
+      if (t.name().equals(type)) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

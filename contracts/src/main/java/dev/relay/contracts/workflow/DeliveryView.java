@@ -1,0 +1,22 @@
+package dev.relay.contracts.workflow;
+
+import dev.relay.contracts.Channel;
+import dev.relay.contracts.DeliveryStatus;
+import java.util.List;
+
+/**
+ * The current state of a delivery: the query result, the update result and the workflow result.
+ *
+ * @param channel the channel in use or last used (null before the first one is chosen)
+ * @param attempts send rounds started so far, across channels
+ * @param reason why the delivery is where it is (rejection, failure, support reason)
+ * @param providerMessageId the provider's ID of the last accepted send, if any
+ */
+public record DeliveryView(
+    String deliveryId,
+    DeliveryStatus status,
+    Channel channel,
+    int attempts,
+    String reason,
+    String providerMessageId,
+    List<TimelineEntry> timeline) {}

@@ -1,0 +1,95 @@
+package dev.relay.store.delivery;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The send ledger. A send first {@link #begin}s its key (which tells whether an earlier try got
+ * as far as the provider), then records the provider's answer with {@link #markSent} or
+ * {@link #markFailed}.
+ */
+public class SendLedgerRepository {
+  private final Jdbi jdbi;
+
+  public SendLedgerRepository(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /**
+   * Claims the key for one more try and returns the entry as it was BEFORE this try: empty for
+   * the first try, SENT when an earlier try was accepted (do not call the provider), SENDING when
+   * an earlier try died without an answer (ambiguous), FAILED when it was refused.
+   */
+  public Optional<SendLedgerEntry> begin(String sendKey, String tenantId, String deliveryId,
+      String channel, int round, String provider) {
+    return jdbi.inTransaction(h -> {
+      Optional<SendLedgerEntry> before = h.createQuery(
+              "select * from send_ledger where send_key = :k for update")
+          .bind("k", sendKey)
+          .map((rs, ctx) -> map(rs))
+          .findOne();
+      if (before.isEmpty()) {
+        h.createUpdate("""
+                insert into send_ledger (send_key, tenant_id, delivery_id, channel, round, state, provider, tries)
+                values (:k, :t, :d, :c, :r, 'SENDING', :p, 1)
+                on conflict (send_key) do nothing
+                """)
+            .bind("k", sendKey).bind("t", tenantId).bind("d", deliveryId).bind("c", channel)
+            .bind("r", round).bind("p", provider)
+            .execute();
+      } else if (!before.get().sent()) {
+        h.createUpdate("""
+                update send_ledger set state = 'SENDING', provider = :p, tries = tries + 1,
+                  updated_at = now() where send_key = :k
+                """)
+            .bind("k", sendKey).bind("p", provider).execute();
+      }
+      return before;
+    });
+  }
+
+  public void markSent(String sendKey, String provider, String providerMessageId) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            update send_ledger set state = 'SENT', provider = :p, provider_message_id = :m,
+              last_error = null, updated_at = now() where send_key = :k
+            """)
+        .bind("k", sendKey).bind("p", provider).bind("m", providerMessageId).execute());
+  }
+
+  public void markFailed(String sendKey, String error) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            update send_ledger set state = 'FAILED', last_error = :e, updated_at = now()
+            where send_key = :k and state <> 'SENT'
+            """)
+        .bind("k", sendKey).bind("e", error).execute());
+  }
+
+  public Optional<SendLedgerEntry> find(String sendKey) {
+    return jdbi.withHandle(h -> h.createQuery("select * from send_ledger where send_key = :k")
+        .bind("k", sendKey).map((rs, ctx) -> map(rs)).findOne());
+  }
+
+  /** The send a provider message ID belongs to (receipts are matched this way). */
+  public Optional<SendLedgerEntry> findByProviderMessageId(String provider, String messageId) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            select * from send_ledger where provider = :p and provider_message_id = :m
+            """)
+        .bind("p", provider).bind("m", messageId).map((rs, ctx) -> map(rs)).findOne());
+  }
+
+  /** How many sends of a delivery the providers accepted (tests and reconciliation). */
+  public int countSent(String deliveryId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "select count(*) from send_ledger where delivery_id = :d and state = 'SENT'")
+        .bind("d", deliveryId).mapTo(Integer.class).one());
+  }
+
+  private static SendLedgerEntry map(ResultSet rs) throws SQLException {
+    return new SendLedgerEntry(rs.getString("send_key"), rs.getString("tenant_id"),
+        rs.getString("delivery_id"), rs.getString("channel"), rs.getInt("round"),
+        rs.getString("state"), rs.getString("provider"), rs.getString("provider_message_id"),
+        rs.getInt("tries"), rs.getString("last_error"));
+  }
+}

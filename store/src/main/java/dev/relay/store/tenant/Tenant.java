@@ -1,0 +1,3 @@
+package dev.relay.store.tenant;
+
+public record Tenant(String id, String name, String statusWebhookUrl) {}

@@ -1,0 +1,89 @@
+package dev.relay.store.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.store.RelayDatabase;
+import dev.relay.store.tenant.Tenant;
+import dev.relay.store.tenant.TenantRepository;
+import dev.relay.store.testing.TestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DeliveryRepositoryTest {
+  static Jdbi jdbi;
+  static DeliveryRepository deliveries;
+  static SendLedgerRepository ledger;
+
+  @BeforeAll
+  static void setUp() {
+    jdbi = RelayDatabase.jdbi(TestDatabase.fresh());
+    deliveries = new DeliveryRepository(jdbi);
+    ledger = new SendLedgerRepository(jdbi);
+    new TenantRepository(jdbi).upsertTenant(new Tenant("acme", "Acme", null));
+  }
+
+  @Test
+  void sameKeySameBodyIsDuplicateDifferentBodyIsConflict() {
+    var first = deliveries.accept("d1", "acme", "k1", "hash-a", "{}", "r", "p", "t", "ACCEPTED");
+    var again = deliveries.accept("d1", "acme", "k1", "hash-a", "{}", "r", "p", "t", "ACCEPTED");
+    var other = deliveries.accept("d1", "acme", "k1", "hash-b", "{}", "r", "p", "t", "ACCEPTED");
+    assertThat(first).isInstanceOf(AcceptOutcome.Created.class);
+    assertThat(again).isInstanceOf(AcceptOutcome.Duplicate.class);
+    assertThat(other).isInstanceOf(AcceptOutcome.Conflict.class);
+  }
+
+  @Test
+  void concurrentAcceptsOfOneKeyCreateExactlyOnce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Callable<AcceptOutcome>> calls = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      calls.add(() -> deliveries.accept("d-conc", "acme", "k-conc", "h", "{}", "r", "p", "t", "ACCEPTED"));
+    }
+    long created = 0;
+    for (Future<AcceptOutcome> f : pool.invokeAll(calls)) {
+      if (f.get() instanceof AcceptOutcome.Created) {
+        created++;
+      }
+    }
+    pool.shutdown();
+    assertThat(created).isEqualTo(1);
+  }
+
+  @Test
+  void ledgerTellsARetryWhatAnEarlierTryDid() {
+    assertThat(ledger.begin("d1:email:1", "acme", "d1", "EMAIL", 1, "smtp")).isEmpty();
+    // A crash here leaves SENDING: the next try learns the provider may have been called.
+    assertThat(ledger.begin("d1:email:1", "acme", "d1", "EMAIL", 1, "smtp"))
+        .hasValueSatisfying(e -> assertThat(e.inFlight()).isTrue());
+    ledger.markSent("d1:email:1", "smtp", "<m1@relay>");
+    assertThat(ledger.begin("d1:email:1", "acme", "d1", "EMAIL", 1, "smtp"))
+        .hasValueSatisfying(e -> {
+          assertThat(e.sent()).isTrue();
+          assertThat(e.providerMessageId()).isEqualTo("<m1@relay>");
+          assertThat(e.tries()).isEqualTo(2);
+        });
+    assertThat(ledger.findByProviderMessageId("smtp", "<m1@relay>")).isPresent();
+    assertThat(ledger.countSent("d1")).isEqualTo(1);
+  }
+
+  @Test
+  void pagesFilterByStatusAndRecipient() {
+    deliveries.accept("p1", "acme", "pk1", "h", "{}", "alice", "p", "t", "ACCEPTED");
+    deliveries.accept("p2", "acme", "pk2", "h", "{}", "bob", "p", "t", "ACCEPTED");
+    assertThat(deliveries.page("acme", null, "alice", null, null, 10))
+        .extracting(DeliveryRecord::id).containsExactly("p1");
+    assertThat(deliveries.page("acme", "DELIVERED", null, null, null, 10)).isEmpty();
+    List<DeliveryRecord> first = deliveries.page("acme", null, null, null, null, 1);
+    List<DeliveryRecord> next = deliveries.page("acme", null, null, first.get(0).createdAt(),
+        first.get(0).id(), 100);
+    assertThat(next).extracting(DeliveryRecord::id).doesNotContain(first.get(0).id());
+    assertThat(deliveries.page("other-tenant", null, null, null, null, 10)).isEmpty();
+  }
+}

@@ -1,0 +1,75 @@
+package dev.relay.worker;
+
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
+import com.uber.m3.util.Duration;
+import dev.relay.activities.RelayActivities;
+import dev.relay.contracts.TaskQueues;
+import dev.relay.store.RelayDatabase;
+import dev.relay.workflows.DeliveryWorkflowImpl;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the database, the Temporal connection and the delivery worker. */
+@Configuration(proxyBeanMethods = false)
+public class TemporalWorkerConfiguration {
+
+  @Bean
+  Jdbi jdbi(DataSource dataSource) {
+    // The worker may start before the API: either one brings the schema up to date.
+    RelayDatabase.migrate(dataSource);
+    return RelayDatabase.jdbi(dataSource);
+  }
+
+  @Bean(destroyMethod = "close")
+  Scope temporalMetricsScope(MeterRegistry registry) {
+    return new RootScopeBuilder()
+        .reporter(new MicrometerClientStatsReporter(registry))
+        .reportEvery(Duration.ofSeconds(10));
+  }
+
+  @Bean(destroyMethod = "shutdown")
+  WorkflowServiceStubs workflowServiceStubs(WorkerProperties properties, Scope metricsScope) {
+    // Lazy: the worker keeps starting (and reconnects) while the Temporal server is down.
+    return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+        .setTarget(properties.temporal().target())
+        .setMetricsScope(metricsScope)
+        .build());
+  }
+
+  @Bean
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, WorkerProperties properties) {
+    return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
+        .setNamespace(properties.temporal().namespace())
+        .build());
+  }
+
+  @Bean
+  WorkerFactory workerFactory(WorkflowClient client, Jdbi jdbi, WorkerProperties properties) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    Worker worker = factory.newWorker(TaskQueues.DELIVERY, WorkerOptions.newBuilder()
+        .setMaxConcurrentActivityExecutionSize(properties.temporal().maxConcurrentActivities())
+        .setMaxConcurrentWorkflowTaskExecutionSize(properties.temporal().maxConcurrentWorkflowTasks())
+        .build());
+    worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        RelayActivities.all(jdbi, properties.activitiesSettings()).toArray());
+    return factory;
+  }
+
+  @Bean
+  WorkerLifecycle workerLifecycle(WorkerFactory factory, WorkerProperties properties) {
+    return new WorkerLifecycle(factory, properties.temporal().shutdownGrace());
+  }
+}

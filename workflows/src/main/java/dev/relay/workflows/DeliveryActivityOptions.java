@@ -1,0 +1,53 @@
+package dev.relay.workflows;
+
+import dev.relay.contracts.DeliveryErrorType;
+import dev.relay.contracts.TaskQueues;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+import java.util.Arrays;
+
+/** Every activity option of the delivery workflow, explicit and in one place. */
+final class DeliveryActivityOptions {
+
+  private DeliveryActivityOptions() {}
+
+  /**
+   * Verify, consent, prepare and audit: reads and keyed writes against our own database. Retried
+   * without limit, because a database outage must be waited out rather than turned into a failed
+   * delivery; only the permanent Relay error types stop the retries.
+   */
+  static ActivityOptions standard() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.DELIVERY)
+        .setStartToCloseTimeout(Duration.ofSeconds(10))
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(1))
+                .setBackoffCoefficient(2.0)
+                .setMaximumInterval(Duration.ofSeconds(30))
+                .setMaximumAttempts(0) // unlimited
+                .setDoNotRetry(permanentErrorTypes())
+                .build())
+        .build();
+  }
+
+  /**
+   * Sends: one try per activity call. The workflow runs the tries itself so the backoff gets
+   * jitter and every failed try is audited; the activity dedupes on the send key.
+   */
+  static ActivityOptions send(Duration sendTimeout) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.DELIVERY)
+        .setStartToCloseTimeout(sendTimeout)
+        .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+        .build();
+  }
+
+  static String[] permanentErrorTypes() {
+    return Arrays.stream(DeliveryErrorType.values())
+        .filter(type -> !type.retryable())
+        .map(Enum::name)
+        .toArray(String[]::new);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.relay.api.config;
+
+import dev.relay.contracts.workflow.DeliveryPolicy;
+import dev.relay.store.tenant.Role;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Everything under {@code relay.*}. Every knob has a default that works on a developer machine
+ * (Temporal on localhost:7233, no Twilio token, no bootstrap tenants).
+ */
+@ConfigurationProperties("relay")
+public record RelayProperties(
+    @DefaultValue Temporal temporal,
+    @DefaultValue Twilio twilio,
+    @DefaultValue Delivery delivery,
+    @DefaultValue Documents documents,
+    @DefaultValue Starter starter,
+    List<BootstrapTenant> bootstrap) {
+
+  public RelayProperties {
+    bootstrap = bootstrap == null ? List.of() : List.copyOf(bootstrap);
+  }
+
+  /**
+   * @param target the Temporal frontend (host:port)
+   * @param startTimeout how long a POST waits for Temporal to confirm a workflow start before it
+   *     answers 202 anyway and leaves the start to the background starter
+   * @param actionTimeout how long a support action waits for the workflow's answer
+   */
+  public record Temporal(
+      @DefaultValue("localhost:7233") String target,
+      @DefaultValue("default") String namespace,
+      @DefaultValue("5s") Duration startTimeout,
+      @DefaultValue("15s") Duration actionTimeout) {}
+
+  /**
+   * @param authToken the Twilio auth token status callbacks are signed with; blank rejects every
+   *     callback
+   * @param webhookBaseUrl the public base URL Twilio calls (what it signs), without a trailing slash
+   */
+  public record Twilio(
+      @DefaultValue("") String authToken,
+      @DefaultValue("http://localhost:8080") String webhookBaseUrl) {}
+
+  /** Timing of each delivery's sends, copied into the workflow input when it starts. */
+  public record Delivery(
+      @DefaultValue("6") int maxSendTries,
+      @DefaultValue("200ms") Duration initialBackoff,
+      @DefaultValue("2.0") double backoffCoefficient,
+      @DefaultValue("30s") Duration maxBackoff,
+      @DefaultValue("30s") Duration sendTimeout,
+      @DefaultValue("15m") Duration receiptTimeout) {
+
+    public DeliveryPolicy policy() {
+      return new DeliveryPolicy(maxSendTries, initialBackoff, backoffCoefficient, maxBackoff,
+          sendTimeout, receiptTimeout);
+    }
+  }
+
+  public record Documents(@DefaultValue("10MB") DataSize maxSize) {}
+
+  /**
+   * The background starter that starts workflows of accepted deliveries Temporal did not confirm.
+   */
+  public record Starter(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("5s") Duration interval,
+      @DefaultValue("100") int batchSize) {}
+
+  /** A tenant and its API keys, upserted at startup (local demos and quick starts). */
+  public record BootstrapTenant(String id, String name, List<BootstrapKey> keys) {
+    public BootstrapTenant {
+      keys = keys == null ? List.of() : List.copyOf(keys);
+    }
+  }
+
+  public record BootstrapKey(String key, Role role, String name) {}
+}

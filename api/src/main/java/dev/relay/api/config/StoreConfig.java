@@ -1,0 +1,72 @@
+package dev.relay.api.config;
+
+import dev.relay.store.RelayDatabase;
+import dev.relay.store.audit.AuditRepository;
+import dev.relay.store.consent.ConsentRepository;
+import dev.relay.store.delivery.DeliveryRepository;
+import dev.relay.store.delivery.ReceiptRepository;
+import dev.relay.store.delivery.SendLedgerRepository;
+import dev.relay.store.document.DocumentRepository;
+import dev.relay.store.recipient.RecipientRepository;
+import dev.relay.store.template.TemplateRepository;
+import dev.relay.store.tenant.TenantRepository;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The store: the schema is migrated before the first repository is handed out. */
+@Configuration(proxyBeanMethods = false)
+public class StoreConfig {
+
+  @Bean
+  Jdbi jdbi(DataSource dataSource) {
+    RelayDatabase.migrate(dataSource);
+    return RelayDatabase.jdbi(dataSource);
+  }
+
+  @Bean
+  TenantRepository tenantRepository(Jdbi jdbi) {
+    return new TenantRepository(jdbi);
+  }
+
+  @Bean
+  RecipientRepository recipientRepository(Jdbi jdbi) {
+    return new RecipientRepository(jdbi);
+  }
+
+  @Bean
+  ConsentRepository consentRepository(Jdbi jdbi) {
+    return new ConsentRepository(jdbi);
+  }
+
+  @Bean
+  TemplateRepository templateRepository(Jdbi jdbi) {
+    return new TemplateRepository(jdbi);
+  }
+
+  @Bean
+  DocumentRepository documentRepository(Jdbi jdbi) {
+    return new DocumentRepository(jdbi);
+  }
+
+  @Bean
+  DeliveryRepository deliveryRepository(Jdbi jdbi) {
+    return new DeliveryRepository(jdbi);
+  }
+
+  @Bean
+  SendLedgerRepository sendLedgerRepository(Jdbi jdbi) {
+    return new SendLedgerRepository(jdbi);
+  }
+
+  @Bean
+  ReceiptRepository receiptRepository(Jdbi jdbi) {
+    return new ReceiptRepository(jdbi);
+  }
+
+  @Bean
+  AuditRepository auditRepository(Jdbi jdbi) {
+    return new AuditRepository(jdbi);
+  }
+}

@@ -1,0 +1,209 @@
+package dev.relay.workflows;
+
+import dev.relay.contracts.Channel;
+import dev.relay.contracts.DeliveryErrorType;
+import dev.relay.contracts.DeliveryStatus;
+import dev.relay.contracts.activities.AuditActivities;
+import dev.relay.contracts.activities.AuditEvent;
+import dev.relay.contracts.activities.ChannelActivities;
+import dev.relay.contracts.activities.ConsentActivities;
+import dev.relay.contracts.activities.ConsentDecision;
+import dev.relay.contracts.activities.ConsentQuery;
+import dev.relay.contracts.activities.IdentityActivities;
+import dev.relay.contracts.activities.IdentityCheck;
+import dev.relay.contracts.activities.IdentityQuery;
+import dev.relay.contracts.activities.PayloadActivities;
+import dev.relay.contracts.activities.PayloadRequest;
+import dev.relay.contracts.activities.PreparedPayload;
+import dev.relay.contracts.activities.SendRequest;
+import dev.relay.contracts.activities.SendResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * In-memory stand-ins for every activity of a delivery, configurable per test and recording what
+ * the workflow asked of them. Activities run on worker threads, hence the synchronization.
+ */
+final class FakeActivities
+    implements IdentityActivities, ConsentActivities, PayloadActivities, ChannelActivities,
+        AuditActivities {
+
+  /** One scripted answer of a send try. */
+  enum SendOutcome {
+    ACCEPT,
+    UNAVAILABLE,
+    REJECT,
+    /** The provider took it but the answer was lost (crash, timeout): the ledger has it. */
+    LOST_RESPONSE
+  }
+
+  private final Map<Channel, IdentityCheck> identity = new EnumMap<>(Channel.class);
+  private final Map<Channel, ConsentDecision> consent = new EnumMap<>(Channel.class);
+  private final Map<Channel, DeliveryErrorType> payloadErrors = new EnumMap<>(Channel.class);
+  private final Map<Channel, Deque<SendOutcome>> sendScript = new EnumMap<>(Channel.class);
+  // The send ledger: an accepted send key is answered from here, without a provider call.
+  private final Map<String, SendResult> ledger = new HashMap<>();
+
+  private final List<IdentityQuery> identityCalls = new ArrayList<>();
+  private final List<ConsentQuery> consentCalls = new ArrayList<>();
+  private final List<SendRequest> sendCalls = new ArrayList<>();
+  private final List<String> providerAccepts = new ArrayList<>();
+  private final List<AuditEvent> audits = new ArrayList<>();
+
+  private volatile Consumer<SendRequest> beforeSmsReturns = request -> {};
+
+  // ------------------------------------------------------------ configuration
+
+  synchronized FakeActivities identity(Channel channel, IdentityCheck check) {
+    identity.put(channel, check);
+    return this;
+  }
+
+  synchronized FakeActivities consent(Channel channel, ConsentDecision decision) {
+    consent.put(channel, decision);
+    return this;
+  }
+
+  synchronized FakeActivities payloadError(Channel channel, DeliveryErrorType error) {
+    payloadErrors.put(channel, error);
+    return this;
+  }
+
+  /** The next send tries of a channel, in order; once the script is used up, sends are accepted. */
+  synchronized FakeActivities sends(Channel channel, SendOutcome... outcomes) {
+    sendScript.computeIfAbsent(channel, c -> new ArrayDeque<>()).addAll(List.of(outcomes));
+    return this;
+  }
+
+  /** Runs inside sendSms just before it returns: e.g. to signal a receipt that beats the result. */
+  FakeActivities beforeSmsReturns(Consumer<SendRequest> hook) {
+    this.beforeSmsReturns = hook;
+    return this;
+  }
+
+  // ------------------------------------------------------------ what happened
+
+  synchronized List<IdentityQuery> identityCalls() {
+    return List.copyOf(identityCalls);
+  }
+
+  synchronized List<ConsentQuery> consentCalls() {
+    return List.copyOf(consentCalls);
+  }
+
+  synchronized List<SendRequest> sendCalls() {
+    return List.copyOf(sendCalls);
+  }
+
+  /** Send keys the provider actually took (ledger hits excluded). */
+  synchronized List<String> providerAccepts() {
+    return List.copyOf(providerAccepts);
+  }
+
+  synchronized List<AuditEvent> audits() {
+    return List.copyOf(audits);
+  }
+
+  synchronized List<String> auditSteps() {
+    return audits.stream().map(e -> e.step() + "/" + e.outcome()).toList();
+  }
+
+  synchronized AuditEvent lastAudit() {
+    return audits.get(audits.size() - 1);
+  }
+
+  static String messageId(Channel channel, String sendKey) {
+    return channel == Channel.EMAIL ? "<" + sendKey + "@relay.test>" : "SM-" + sendKey;
+  }
+
+  // ------------------------------------------------------------ activities
+
+  @Override
+  public synchronized IdentityCheck verifyRecipient(IdentityQuery query) {
+    identityCalls.add(query);
+    return identity.getOrDefault(query.channel(), IdentityCheck.ok(address(query.channel())));
+  }
+
+  @Override
+  public synchronized ConsentDecision resolveConsent(ConsentQuery query) {
+    consentCalls.add(query);
+    return consent.getOrDefault(query.channel(), ConsentDecision.granted(1));
+  }
+
+  @Override
+  public synchronized PreparedPayload preparePayload(PayloadRequest request) {
+    DeliveryErrorType error = payloadErrors.get(request.channel());
+    if (error != null) {
+      throw error.failure("template " + request.templateId() + " cannot be rendered");
+    }
+    return new PreparedPayload(
+        request.deliveryId() + ":" + request.channel().name().toLowerCase(),
+        request.channel(), "sha-" + request.templateId(), List.of());
+  }
+
+  @Override
+  public SendResult sendEmail(SendRequest request) {
+    return send(request);
+  }
+
+  @Override
+  public SendResult sendSms(SendRequest request) {
+    SendResult result = send(request);
+    beforeSmsReturns.accept(request);
+    return result;
+  }
+
+  private synchronized SendResult send(SendRequest request) {
+    sendCalls.add(request);
+    SendResult recorded = ledger.get(request.sendKey());
+    if (recorded != null) {
+      return new SendResult(recorded.provider(), recorded.providerMessageId(), true);
+    }
+    Deque<SendOutcome> script = sendScript.get(request.channel());
+    SendOutcome outcome = script == null || script.isEmpty() ? SendOutcome.ACCEPT : script.poll();
+    switch (outcome) {
+      case UNAVAILABLE -> throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure("provider busy, try later");
+      case REJECT -> throw DeliveryErrorType.PROVIDER_REJECTED.failure("550 mailbox does not exist");
+      case LOST_RESPONSE -> {
+        accept(request);
+        throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure("connection reset after DATA");
+      }
+      default -> {
+        return accept(request);
+      }
+    }
+  }
+
+  private SendResult accept(SendRequest request) {
+    SendResult result = new SendResult(
+        request.channel() == Channel.EMAIL ? "smtp" : "twilio",
+        messageId(request.channel(), request.sendKey()), false);
+    ledger.put(request.sendKey(), result);
+    providerAccepts.add(request.sendKey());
+    return result;
+  }
+
+  @Override
+  public synchronized void recordAudit(AuditEvent event) {
+    // Idempotent on (delivery, sequence), like the real audit trail.
+    boolean seen = audits.stream().anyMatch(e -> e.sequence() == event.sequence()
+        && e.deliveryId().equals(event.deliveryId()));
+    if (!seen) {
+      audits.add(event);
+    }
+  }
+
+  synchronized List<DeliveryStatus> auditStatuses() {
+    return audits.stream().map(AuditEvent::status).toList();
+  }
+
+  private static String address(Channel channel) {
+    return channel == Channel.EMAIL ? "ada@example.org" : "+15555550100";
+  }
+}

@@ -35,7 +35,7 @@ public class ProblemErrorController implements ErrorController {
     body.setTitle(type.title());
     Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
     if (uri instanceof String s) {
-      body.setInstance(URI.create(s));
+      body.setInstance(ProblemHandler.safeUri(s));
     }
     return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
   }

@@ -165,7 +165,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       pd.setTitle(type.title());
     }
     if (pd.getInstance() == null && request instanceof ServletWebRequest swr) {
-      pd.setInstance(URI.create(swr.getRequest().getRequestURI()));
+      pd.setInstance(safeUri(swr.getRequest().getRequestURI()));
     }
   }
 
@@ -174,7 +174,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     pd.setType(type.uri());
     pd.setTitle(type.title());
     if (request != null) {
-      pd.setInstance(URI.create(request.getRequestURI()));
+      pd.setInstance(safeUri(request.getRequestURI()));
     }
     return pd;
   }
@@ -198,6 +198,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       }
     }
     return sb.isEmpty() ? "body" : sb.toString();
+  }
+
+  static URI safeUri(String path) {
+    try {
+      return path == null ? null : URI.create(path);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static String firstLine(String message) {

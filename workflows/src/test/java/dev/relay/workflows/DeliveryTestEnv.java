@@ -11,9 +11,11 @@ import dev.relay.contracts.workflow.DeliveryWorkflow;
 import dev.relay.contracts.workflow.ProviderReceipt;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributeKey;
+import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkflowImplementationOptions;
@@ -36,7 +38,10 @@ final class DeliveryTestEnv implements AutoCloseable {
   final FakeActivities fake = new FakeActivities();
 
   DeliveryTestEnv() {
-    env = TestWorkflowEnvironment.newInstance();
+    // A fixed identity keeps recorded histories free of the host's pid@hostname.
+    env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setIdentity("relay-test").build())
+        .build());
     for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     }

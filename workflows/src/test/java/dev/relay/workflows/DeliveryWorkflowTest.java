@@ -24,8 +24,12 @@ import dev.relay.contracts.workflow.SupportAction;
 import dev.relay.contracts.workflow.TimelineEntry;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -391,13 +395,16 @@ class DeliveryWorkflowTest {
 
     assertThatThrownBy(() -> awaiting.retry(AGENT))
         .isInstanceOf(WorkflowUpdateException.class)
-        .rootCause().hasMessageStartingWith("cannot retry a delivery in state AWAITING_RECEIPT");
+        .rootCause().isInstanceOfSatisfying(ApplicationFailure.class, failure ->
+            assertThat(failure.getOriginalMessage())
+                .startsWith("cannot retry a delivery in state AWAITING_RECEIPT"));
     assertThat(awaiting.status().status()).isEqualTo(DeliveryStatus.AWAITING_RECEIPT);
 
-    // Once DELIVERED the workflow has completed: the server itself refuses the update.
+    // Once DELIVERED the workflow has completed, so no validator runs: the server refuses the
+    // update as not found, and the client gets WorkflowNotFoundException.
     DeliveryWorkflow delivered = t.start(t.request("retry-delivered", EMAIL));
     assertThat(t.result(delivered).status()).isEqualTo(DeliveryStatus.DELIVERED);
-    assertThatThrownBy(() -> delivered.retry(AGENT)).isInstanceOf(WorkflowException.class);
+    assertThatThrownBy(() -> delivered.retry(AGENT)).isInstanceOf(WorkflowNotFoundException.class);
     assertThat(delivered.status().status()).isEqualTo(DeliveryStatus.DELIVERED);
   }
 
@@ -473,6 +480,23 @@ class DeliveryWorkflowTest {
     assertThat(t.result(wf).status()).isEqualTo(DeliveryStatus.CANCELLED);
     assertThat(fake.auditSteps()).endsWith("send/accepted", "support.cancel/accepted");
     assertThat(t.searchStatus(wf)).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void clientCancellationIsRecordedAsCancelled() {
+    DeliveryWorkflow wf = t.start(t.request("client-cancel", SMS));
+    t.settle();
+
+    WorkflowStub.fromTyped(wf).cancel();
+
+    // Temporal closes a cancel-requested workflow as CANCELED; the end is still recorded first.
+    assertThatThrownBy(() -> t.result(wf)).isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    assertThat(wf.status().status()).isEqualTo(DeliveryStatus.CANCELLED);
+    AuditEvent last = fake.lastAudit();
+    assertThat(last.step()).isEqualTo("cancel");
+    assertThat(last.actor()).isEqualTo("client");
+    assertThat(last.status()).isEqualTo(DeliveryStatus.CANCELLED);
   }
 
   @Test

@@ -1,0 +1,73 @@
+package dev.relay.workflows;
+
+import static dev.relay.contracts.Channel.EMAIL;
+import static dev.relay.contracts.Channel.SMS;
+import static dev.relay.workflows.FakeActivities.SendOutcome.UNAVAILABLE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.contracts.DeliveryErrorType;
+import dev.relay.contracts.DeliveryIds;
+import dev.relay.contracts.DeliveryStatus;
+import dev.relay.contracts.activities.ConsentDecision;
+import dev.relay.contracts.workflow.DeliveryRequest;
+import dev.relay.contracts.workflow.DeliveryWorkflow;
+import dev.relay.contracts.workflow.SupportAction;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Records the histories that {@link DeliveryReplayTest} replays. Not part of normal builds; run it
+ * once after a deliberate, versioned change of the workflow and commit the JSON it writes:
+ *
+ * <pre>
+ * mvn -o -pl workflows test -Dtest=HistoryRecorder -Drelay.recordHistories=true
+ * </pre>
+ *
+ * Never regenerate them to make a failing replay test pass: a failing replay means the change
+ * breaks running deliveries and needs {@code Workflow.getVersion}.
+ */
+@EnabledIfSystemProperty(named = "relay.recordHistories", matches = "true")
+class HistoryRecorder {
+
+  static final Path DIR = Path.of("src/test/resources/histories");
+
+  /** EMAIL consent withdrawn → fallback to SMS, one transient SMS error, receipts by signal. */
+  @Test
+  void smsFallbackDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      t.fake.consent(EMAIL, ConsentDecision.denied(3, DeliveryErrorType.CONSENT_WITHDRAWN, "withdrawn"))
+          .sends(SMS, UNAVAILABLE);
+      DeliveryRequest request = t.request("history-sms-fallback", EMAIL, SMS);
+      DeliveryWorkflow wf = t.start(request);
+      t.settle();
+      String sendKey = DeliveryIds.sendKey(request.deliveryId(), SMS, 1);
+      t.receipt(request.deliveryId(), sendKey, "sent", null);
+      t.receipt(request.deliveryId(), sendKey, "delivered", null);
+      assertThat(t.result(wf).status()).isEqualTo(DeliveryStatus.DELIVERED);
+      write(t, request, "sms-fallback-delivery.json");
+    }
+  }
+
+  /** EMAIL exhausts its tries → NEEDS_ATTENTION → support retry (an Update) → DELIVERED. */
+  @Test
+  void supportRetryDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      t.fake.sends(EMAIL, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE);
+      DeliveryRequest request = t.request("history-support-retry", EMAIL);
+      DeliveryWorkflow wf = t.start(request);
+      t.settle();
+      wf.retry(SupportAction.of("agent-7", "provider is back"));
+      assertThat(t.result(wf).status()).isEqualTo(DeliveryStatus.DELIVERED);
+      write(t, request, "support-retry-delivery.json");
+    }
+  }
+
+  private static void write(DeliveryTestEnv t, DeliveryRequest request, String file) throws IOException {
+    Files.createDirectories(DIR);
+    String json = t.client.fetchHistory(DeliveryIds.workflowId(request.deliveryId())).toJson(true);
+    Files.writeString(DIR.resolve(file), json);
+  }
+}

@@ -1,0 +1,83 @@
+package dev.relay.activities.channels.sms;
+
+import static dev.relay.activities.channels.FailureTable.Acceptance.MAYBE_ACCEPTED;
+import static dev.relay.activities.channels.FailureTable.Acceptance.NOT_ACCEPTED;
+import static dev.relay.activities.channels.FailureTable.causedBy;
+import static dev.relay.activities.channels.FailureTable.row;
+import static dev.relay.contracts.DeliveryErrorType.PROVIDER_REJECTED;
+import static dev.relay.contracts.DeliveryErrorType.PROVIDER_UNAVAILABLE;
+
+import com.twilio.exception.ApiException;
+import com.twilio.exception.TwilioException;
+import dev.relay.activities.channels.FailureTable;
+import dev.relay.activities.channels.SendFailure;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Set;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+
+/** Every Twilio failure, classified in one table. */
+final class TwilioErrors {
+
+  /**
+   * Twilio error codes that will not change on retry. Any other 4xx is refused for good too;
+   * these are named so the table says what they are.
+   */
+  static final Set<Integer> PERMANENT_CODES = Set.of(
+      21211, // invalid 'To' phone number
+      21610, // recipient unsubscribed (replied STOP)
+      21614, // 'To' is not a mobile number
+      21408, // no permission to send to the region
+      21612); // 'To' not reachable from this 'From'
+
+  /**
+   * @param httpStatus the HTTP status of Twilio's answer, null when there was no answer
+   * @param twilioCode Twilio's error code from the answer, if any
+   */
+  record TwilioFault(Integer httpStatus, Integer twilioCode, TwilioException error) {
+    boolean status(int from, int to) {
+      return httpStatus != null && httpStatus >= from && httpStatus <= to;
+    }
+  }
+
+  static final FailureTable<TwilioFault> TABLE = FailureTable.of(List.of(
+          row("HTTP 429, rate limited", f -> f.status(429, 429),
+              PROVIDER_UNAVAILABLE, NOT_ACCEPTED),
+          // Twilio may have created the message before failing: the next try looks first.
+          row("HTTP 5xx", f -> f.status(500, 599), PROVIDER_UNAVAILABLE, MAYBE_ACCEPTED),
+          row("permanent Twilio error", f -> f.status(400, 499)
+              && f.twilioCode() != null && PERMANENT_CODES.contains(f.twilioCode()),
+              PROVIDER_REJECTED, NOT_ACCEPTED),
+          row("HTTP 4xx", f -> f.status(400, 499), PROVIDER_REJECTED, NOT_ACCEPTED),
+          row("could not connect", f -> causedBy(f.error(), ConnectException.class,
+              ConnectTimeoutException.class, UnknownHostException.class),
+              PROVIDER_UNAVAILABLE, NOT_ACCEPTED)),
+      // Reset, read timeout or an unreadable answer after the request went out.
+      "I/O error or timeout after the request went out", PROVIDER_UNAVAILABLE, MAYBE_ACCEPTED);
+
+  private TwilioErrors() {}
+
+  static SendFailure classify(TwilioException error) {
+    Integer status = null;
+    Integer code = null;
+    if (error instanceof ApiException api) {
+      status = api.getStatusCode() != null ? api.getStatusCode() : api.getHttpStatusCode();
+      code = api.getCode();
+    }
+    FailureTable.Row<TwilioFault> row = TABLE.classify(new TwilioFault(status, code, error));
+    // Codes only: Twilio's messages echo the phone number.
+    String message = status != null
+        ? "Twilio answered HTTP " + status + (code != null && code > 0 ? ", error " + code : "")
+        : "Twilio request failed: " + rootCauseName(error);
+    return row.failure(message, error);
+  }
+
+  private static String rootCauseName(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,135 @@
+package dev.relay.activities;
+
+import static dev.relay.activities.TestStore.TENANT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.relay.activities.config.ActivitiesSettings;
+import dev.relay.activities.config.SmtpSettings;
+import dev.relay.activities.config.TwilioSettings;
+import dev.relay.contracts.Channel;
+import dev.relay.contracts.DeliveryErrorType;
+import dev.relay.contracts.DeliveryIds;
+import dev.relay.contracts.DeliveryStatus;
+import dev.relay.contracts.activities.AuditActivities;
+import dev.relay.contracts.activities.AuditEvent;
+import dev.relay.contracts.activities.ChannelActivities;
+import dev.relay.contracts.activities.ConsentActivities;
+import dev.relay.contracts.activities.ConsentQuery;
+import dev.relay.contracts.activities.IdentityActivities;
+import dev.relay.contracts.activities.IdentityCheck;
+import dev.relay.contracts.activities.IdentityQuery;
+import dev.relay.contracts.activities.PayloadActivities;
+import dev.relay.contracts.activities.PayloadRequest;
+import dev.relay.contracts.activities.PreparedPayload;
+import dev.relay.contracts.activities.SendRequest;
+import dev.relay.contracts.activities.SendResult;
+import dev.relay.store.recipient.ContactPoint;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The wiring, registered with Temporal as the worker does it, called through activity stubs. */
+class RelayActivitiesTest {
+  private static final String DELIVERY = DeliveryIds.deliveryId(TENANT, "wired");
+  private static final ActivityOptions ONE_TRY = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(20))
+      .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+      .build();
+
+  @RegisterExtension
+  static final GreenMailExtension greenMail =
+      new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+
+  private TestStore store;
+  private TestActivityEnvironment env;
+  private List<Object> activities;
+
+  @BeforeEach
+  void setUp() {
+    store = TestStore.fresh();
+    ActivitiesSettings settings = new ActivitiesSettings(
+        SmtpSettings.local(greenMail.getSmtp().getPort()),
+        new TwilioSettings("AC0", "token", "+15005550006", "http://localhost:1", null,
+            Duration.ofSeconds(1)),
+        "relay.test");
+    activities = RelayActivities.all(store.jdbi, settings);
+    env = TestActivityEnvironment.newInstance();
+    env.registerActivitiesImplementations(activities.toArray());
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+    store.close();
+  }
+
+  @Test
+  void oneImplementationOfEachActivityInterface() {
+    assertThat(activities).hasSize(5);
+    for (Class<?> type : List.of(IdentityActivities.class, ConsentActivities.class,
+        PayloadActivities.class, ChannelActivities.class, AuditActivities.class)) {
+      assertThat(activities).filteredOn(type::isInstance).hasSize(1);
+    }
+  }
+
+  @Test
+  void aDeliveryStepByStepThroughTemporal() {
+    store.recipients.upsert(TENANT, "r1", "Ann", true,
+        List.of(new ContactPoint("EMAIL", "ann@example.com", true, null)));
+    store.consents.record(TENANT, "r1", "results", Map.of("EMAIL", true), "test", null);
+    store.templates.upsert(TENANT, "results", "Hello {{name}}", null, "Hi {{name}}", null);
+    store.deliveries.accept(DELIVERY, TENANT, "wired", "h", "{}", "r1", "results", "results",
+        "ACCEPTED");
+
+    IdentityCheck identity = env.newActivityStub(IdentityActivities.class, ONE_TRY)
+        .verifyRecipient(new IdentityQuery(TENANT, "r1", Channel.EMAIL));
+    assertThat(identity).isEqualTo(IdentityCheck.ok("ann@example.com"));
+
+    assertThat(env.newActivityStub(ConsentActivities.class, ONE_TRY)
+        .resolveConsent(new ConsentQuery(TENANT, "r1", "results", Channel.EMAIL, Instant.now()))
+        .version()).isEqualTo(1);
+
+    PreparedPayload payload = env.newActivityStub(PayloadActivities.class, ONE_TRY)
+        .preparePayload(new PayloadRequest(TENANT, DELIVERY, "results",
+            Map.of("name", "Ann"), List.of(), Channel.EMAIL));
+
+    SendResult sent = env.newActivityStub(ChannelActivities.class, ONE_TRY)
+        .sendEmail(new SendRequest(TENANT, DELIVERY, Channel.EMAIL,
+            DeliveryIds.sendKey(DELIVERY, Channel.EMAIL, 1), 1, 1, identity.address(), payload));
+    assertThat(sent.provider()).isEqualTo("smtp");
+    assertThat(sent.providerMessageId()).endsWith("@relay.test>");
+    assertThat(greenMail.getReceivedMessages()).hasSize(1);
+
+    env.newActivityStub(AuditActivities.class, ONE_TRY).recordAudit(new AuditEvent(TENANT,
+        DELIVERY, 1, Instant.now(), "relay", "send", "accepted", null, DeliveryStatus.DELIVERED,
+        Channel.EMAIL, 1, 1, sent.provider(), sent.providerMessageId()));
+    assertThat(store.deliveries.find(TENANT, DELIVERY).orElseThrow().status())
+        .isEqualTo("DELIVERED");
+  }
+
+  @Test
+  void failuresReachTheWorkflowWithTheirTypeAndRetryability() {
+    ActivityFailure failure = catchThrowableOfType(ActivityFailure.class, () ->
+        env.newActivityStub(PayloadActivities.class, ONE_TRY).preparePayload(
+            new PayloadRequest(TENANT, DELIVERY, "missing", Map.of(), List.of(),
+                Channel.EMAIL)));
+
+    assertThat(failure.getCause()).isInstanceOfSatisfying(ApplicationFailure.class, cause -> {
+      assertThat(cause.getType()).isEqualTo(DeliveryErrorType.TEMPLATE_NOT_FOUND.name());
+      assertThat(cause.isNonRetryable()).isTrue();
+    });
+  }
+}

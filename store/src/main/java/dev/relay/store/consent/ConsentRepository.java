@@ -31,6 +31,10 @@ public class ConsentRepository {
       Map<String, Boolean> changes, String source, String evidence) {
     return jdbi.inTransaction(h -> {
       h.execute("select pg_advisory_xact_lock(hashtext(?))", "consent:" + tenantId + ":" + recipientId + ":" + purpose);
+      // One timestamp for the whole version, taken under the lock: an as-of query never sees
+      // half of a version.
+      java.sql.Timestamp recordedAt = h.createQuery("select clock_timestamp()")
+          .mapTo(java.sql.Timestamp.class).one();
       int current = h.createQuery("""
               select coalesce(max(version), 0) from consents
               where tenant_id = :t and recipient_id = :r and purpose = :p
@@ -49,11 +53,12 @@ public class ConsentRepository {
       int next = current + 1;
       for (Map.Entry<String, Boolean> e : state.entrySet()) {
         h.createUpdate("""
-                insert into consents (tenant_id, recipient_id, purpose, version, channel, granted, source, evidence)
-                values (:t, :r, :p, :v, :c, :g, :s, :e)
+                insert into consents (tenant_id, recipient_id, purpose, version, channel, granted, source, evidence, recorded_at)
+                values (:t, :r, :p, :v, :c, :g, :s, :e, :at)
                 """)
             .bind("t", tenantId).bind("r", recipientId).bind("p", purpose).bind("v", next)
             .bind("c", e.getKey()).bind("g", e.getValue()).bind("s", source).bind("e", evidence)
+            .bind("at", recordedAt)
             .execute();
       }
       return h.createQuery("""

@@ -17,6 +17,10 @@ public enum DeliveryErrorType {
   TEMPLATE_NOT_FOUND(false),
   TEMPLATE_CHANNEL_MISSING(false),
   TEMPLATE_VARIABLE_MISSING(false),
+  TEMPLATE_INVALID(false),
+  /** The rendered payload a send refers to is missing or does not match its digest. */
+  PAYLOAD_MISSING(false),
+  PAYLOAD_DIGEST_MISMATCH(false),
   DOCUMENT_NOT_FOUND(false),
   DOCUMENT_DIGEST_MISMATCH(false),
   /** The provider refused the message for good (SMTP 5xx, Twilio invalid number, ...). */

@@ -15,16 +15,16 @@ public final class RenderedContent {
       throws SendFailure {
     PreparedPayload prepared = request.payload();
     if (prepared == null || prepared.channel() != request.channel()) {
-      throw SendFailure.beforeProvider(DeliveryErrorType.TEMPLATE_CHANNEL_MISSING,
+      throw SendFailure.beforeProvider(DeliveryErrorType.PAYLOAD_MISSING,
           "no payload prepared for " + request.channel());
     }
     RenderedPayload rendered = payloads.find(request.deliveryId(), request.channel().name())
-        .orElseThrow(() -> SendFailure.beforeProvider(DeliveryErrorType.TEMPLATE_NOT_FOUND,
+        .orElseThrow(() -> SendFailure.beforeProvider(DeliveryErrorType.PAYLOAD_MISSING,
             "rendered payload " + prepared.payloadRef() + " not found; prepare it again"));
     // Recomputed, not just compared with the stored digest: the row itself could have changed.
     String digest = PayloadDigest.of(rendered);
     if (!digest.equals(prepared.contentSha256()) || !digest.equals(rendered.sha256())) {
-      throw SendFailure.beforeProvider(DeliveryErrorType.DOCUMENT_DIGEST_MISMATCH,
+      throw SendFailure.beforeProvider(DeliveryErrorType.PAYLOAD_DIGEST_MISMATCH,
           "rendered payload " + prepared.payloadRef() + " does not match the prepared digest");
     }
     return rendered;

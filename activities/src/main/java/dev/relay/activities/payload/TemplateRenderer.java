@@ -35,8 +35,7 @@ final class TemplateRenderer {
       throw DeliveryErrorType.TEMPLATE_VARIABLE_MISSING.failure(
           "template variable '" + e.key + "' is missing (" + part + ", line " + e.lineNo + ")");
     } catch (MustacheException e) {
-      // A template that does not parse is as permanent as a missing one (no own error type).
-      throw DeliveryErrorType.TEMPLATE_NOT_FOUND.failure(
+      throw DeliveryErrorType.TEMPLATE_INVALID.failure(
           "template " + part + " is not valid Mustache: " + e.getMessage());
     }
   }

@@ -235,7 +235,7 @@ class EmailChannelTest {
     PreparedPayload stale = new PreparedPayload(prepared.payloadRef(), Channel.EMAIL,
         DeliveryIds.sha256Hex("an older rendering"), prepared.documents());
 
-    expectFailure(DeliveryErrorType.DOCUMENT_DIGEST_MISMATCH,
+    expectFailure(DeliveryErrorType.PAYLOAD_DIGEST_MISMATCH,
         () -> activities(greenMailPort()).sendEmail(request(stale)));
 
     assertThat(greenMail.getReceivedMessages()).isEmpty();

@@ -4,8 +4,16 @@ import dev.relay.store.tenant.ApiKeyPrincipal;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.ArraySchema;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,10 +22,40 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class OpenApiConfig {
   public static final String BEARER = "apiKey";
+  static final String PROBLEM = "Problem";
 
   static {
     // Resolved from the Authorization header, not a request parameter.
     SpringDocUtils.getConfig().addRequestWrapperToIgnore(ApiKeyPrincipal.class);
+  }
+
+  /** Every operation may answer an RFC 9457 problem document for 4xx and 5xx. */
+  @Bean
+  OpenApiCustomizer problemResponses() {
+    return openApi -> {
+      openApi.getComponents().addSchemas(PROBLEM, new ObjectSchema()
+          .description("RFC 9457 problem details")
+          .addProperty("type", new StringSchema().format("uri")
+              .example("https://relay.dev/problems/validation"))
+          .addProperty("title", new StringSchema())
+          .addProperty("status", new IntegerSchema())
+          .addProperty("detail", new StringSchema())
+          .addProperty("instance", new StringSchema().format("uri-reference"))
+          .addProperty("errors", new ArraySchema()
+              .description("validation problems: each bad field and what is wrong with it")
+              .items(new ObjectSchema()
+                  .addProperty("field", new StringSchema())
+                  .addProperty("message", new StringSchema()))));
+      Content problem = new Content().addMediaType("application/problem+json",
+          new io.swagger.v3.oas.models.media.MediaType()
+              .schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM)));
+      openApi.getPaths().values().forEach(path -> path.readOperations().forEach(op -> {
+        op.getResponses().addApiResponse("4XX",
+            new ApiResponse().description("Client error (problem document)").content(problem));
+        op.getResponses().addApiResponse("5XX",
+            new ApiResponse().description("Server or dependency error (problem document)").content(problem));
+      }));
+    };
   }
 
   @Bean

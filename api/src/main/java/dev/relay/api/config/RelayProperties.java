@@ -30,12 +30,15 @@ public record RelayProperties(
    * @param startTimeout how long a POST waits for Temporal to confirm a workflow start before it
    *     answers 202 anyway and leaves the start to the background starter
    * @param actionTimeout how long a support action waits for the workflow's answer
+   * @param rpcRetryExpiration how long one call to Temporal is retried while the server cannot be
+   *     reached, before the API answers 503 (kept under Twilio's 15 s webhook timeout)
    */
   public record Temporal(
       @DefaultValue("localhost:7233") String target,
       @DefaultValue("default") String namespace,
       @DefaultValue("5s") Duration startTimeout,
-      @DefaultValue("15s") Duration actionTimeout) {}
+      @DefaultValue("15s") Duration actionTimeout,
+      @DefaultValue("10s") Duration rpcRetryExpiration) {}
 
   /**
    * @param authToken the Twilio auth token status callbacks are signed with; blank rejects every

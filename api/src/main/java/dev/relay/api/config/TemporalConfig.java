@@ -4,6 +4,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,6 +19,9 @@ public class TemporalConfig {
   WorkflowServiceStubs workflowServiceStubs(RelayProperties properties) {
     return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
         .setTarget(properties.temporal().target())
+        .setRpcRetryOptions(DefaultStubServiceOperationRpcRetryOptions.getBuilder()
+            .setExpiration(properties.temporal().rpcRetryExpiration())
+            .validateBuildWithDefaults())
         .build());
   }
 

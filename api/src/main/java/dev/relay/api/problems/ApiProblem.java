@@ -1,7 +1,6 @@
 package dev.relay.api.problems;
 
 import java.util.List;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -60,10 +59,5 @@ public class ApiProblem extends RuntimeException {
 
   public HttpHeaders headers() {
     return headers;
-  }
-
-  /** Extra members, for subclasses; none by default. */
-  public Map<String, Object> properties() {
-    return Map.of();
   }
 }

@@ -1,5 +1,6 @@
 package dev.relay.api.problems;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
  * Errors that never reach Spring MVC's handlers (the servlet container's own 400s, errors in
  * filters) land on {@code /error}; they get a problem document too, never an HTML page.
  */
+@Hidden
 @RestController
 public class ProblemErrorController implements ErrorController {
 

@@ -45,7 +45,6 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     if (!e.errors().isEmpty()) {
       body.setProperty("errors", e.errors());
     }
-    e.properties().forEach(body::setProperty);
     return ResponseEntity.status(e.type().status()).headers(e.headers()).body(body);
   }
 
@@ -84,6 +83,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
           : "has the wrong type or format: " + firstLine(jackson.getOriginalMessage());
       body = problem(ProblemType.VALIDATION, "Invalid field(s): " + field, request);
       body.setProperty("errors", List.of(new FieldProblem(field, message)));
+    } else if (jackson instanceof DatabindException) {
+      body = problem(ProblemType.MALFORMED_REQUEST,
+          "The request body does not have the expected shape (a JSON object): "
+              + firstLine(jackson.getOriginalMessage()), request);
     } else if (jackson != null) {
       TokenStreamLocation at = jackson.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();

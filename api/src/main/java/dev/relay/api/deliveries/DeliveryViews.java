@@ -1,0 +1,70 @@
+package dev.relay.api.deliveries;
+
+import dev.relay.store.audit.AuditRecord;
+import dev.relay.store.delivery.DeliveryRecord;
+import java.time.Instant;
+import java.util.List;
+
+/** The JSON shapes of deliveries. */
+public final class DeliveryViews {
+  private DeliveryViews() {}
+
+  /** The answer to {@code POST /v1/deliveries}. */
+  public record Accepted(String deliveryId, String status) {}
+
+  /** One step of a delivery as recorded in the audit trail. */
+  public record TimelineItem(Instant at, String step, String outcome, String status, String detail,
+      String actor, String channel) {
+
+    static TimelineItem of(AuditRecord r) {
+      return new TimelineItem(r.occurredAt(), r.step(), r.outcome(), r.status(), r.detail(),
+          r.actor(), r.channel());
+    }
+  }
+
+  public record Delivery(String deliveryId, String status, String channel, int attempts,
+      String reason, String recipientId, String purpose, String templateId, Instant createdAt,
+      Instant updatedAt, List<TimelineItem> timeline) {
+
+    static Delivery of(DeliveryRecord d, List<AuditRecord> events) {
+      return new Delivery(d.id(), d.status(), d.channel(), d.attempts(), d.reason(),
+          d.recipientId(), d.purpose(), d.templateId(), d.createdAt(), d.updatedAt(),
+          events.stream().map(TimelineItem::of).toList());
+    }
+  }
+
+  public record Summary(String deliveryId, String status, String channel, int attempts,
+      String reason, String recipientId, String purpose, String templateId, Instant createdAt,
+      Instant updatedAt) {
+
+    static Summary of(DeliveryRecord d) {
+      return new Summary(d.id(), d.status(), d.channel(), d.attempts(), d.reason(),
+          d.recipientId(), d.purpose(), d.templateId(), d.createdAt(), d.updatedAt());
+    }
+  }
+
+  /** A page of deliveries; pass {@code nextCursor} back as {@code cursor} for the next one. */
+  public record Page(List<Summary> items, String nextCursor) {}
+
+  public record AuditEvent(long chainSeq, Long sequence, Instant occurredAt, Instant recordedAt,
+      String actor, String step, String outcome, String detail, String status, String channel,
+      Integer attempts, Integer consentVersion, String provider, String providerMessageId,
+      String prevHash, String hash) {
+
+    static AuditEvent of(AuditRecord r) {
+      return new AuditEvent(r.chainSeq(), r.sequence(), r.occurredAt(), r.recordedAt(), r.actor(),
+          r.step(), r.outcome(), r.detail(), r.status(), r.channel(), r.attempts(),
+          r.consentVersion(), r.provider(), r.providerMessageId(), r.prevHash(), r.hash());
+    }
+  }
+
+  /**
+   * @param chainIntact whether the tenant's whole hash chain (which these events are part of)
+   *     verifies
+   */
+  public record AuditTrail(String deliveryId, boolean chainIntact, List<AuditEvent> events) {}
+
+  /** The answer to a support action: the delivery's state as the workflow reports it. */
+  public record ActionResult(String deliveryId, String action, String status, String channel,
+      int attempts, String reason) {}
+}

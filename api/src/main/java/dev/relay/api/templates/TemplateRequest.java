@@ -1,0 +1,62 @@
+package dev.relay.api.templates;
+
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.MustacheException;
+import dev.relay.api.problems.Checks;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The body of {@code PUT /v1/templates/{id}}: Mustache templates. Email uses subject plus an
+ * HTML and/or text body, SMS uses the SMS body. Each given field must compile.
+ */
+public record TemplateRequest(
+    @Schema(example = "Your results from {{clinic}}") String subject,
+    @Schema(example = "<p>Hello {{name}}</p>") String htmlBody,
+    @Schema(example = "Hello {{name}}") String textBody,
+    @Schema(example = "Hello {{name}}, your results are ready") String smsBody) {
+
+  static final int MAX_BODY = 256 * 1024;
+  private static final Pattern LINE = Pattern.compile("^(.*?)\\s*@ line (\\d+)\\s*$", Pattern.DOTALL);
+
+  public void validate(Checks checks) {
+    boolean anyBody = notBlank(htmlBody) || notBlank(textBody) || notBlank(smsBody);
+    if (!anyBody) {
+      checks.add("body", "give at least one of htmlBody, textBody, smsBody");
+    }
+    if ((notBlank(htmlBody) || notBlank(textBody)) && !notBlank(subject)) {
+      checks.add("subject", "is required with an email body (htmlBody or textBody)");
+    }
+    if (notBlank(htmlBody) && !notBlank(textBody)) {
+      checks.add("textBody", "is required with htmlBody (email is always sent with a text part)");
+    }
+    compile(checks, "subject", subject, 1000);
+    compile(checks, "htmlBody", htmlBody, MAX_BODY);
+    compile(checks, "textBody", textBody, MAX_BODY);
+    compile(checks, "smsBody", smsBody, 1600);
+  }
+
+  private static void compile(Checks checks, String field, String template, int maxLength) {
+    if (template == null) {
+      return;
+    }
+    if (template.length() > maxLength) {
+      checks.add(field, "must be at most " + maxLength + " characters");
+      return;
+    }
+    try {
+      Mustache.compiler().compile(template);
+    } catch (MustacheException e) {
+      String message = e.getMessage() == null ? "does not compile" : e.getMessage();
+      Matcher m = LINE.matcher(message);
+      checks.add(field, m.matches()
+          ? "line " + m.group(2) + ": " + m.group(1)
+          : "does not compile: " + message);
+    }
+  }
+
+  private static boolean notBlank(String s) {
+    return s != null && !s.isBlank();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.relay.api.support;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.relay.activities.RelayActivities;
+import dev.relay.activities.config.ActivitiesSettings;
+import dev.relay.activities.config.SmtpSettings;
+import dev.relay.activities.config.TwilioSettings;
+import dev.relay.contracts.SearchAttributes;
+import dev.relay.contracts.TaskQueues;
+import dev.relay.store.testing.TestDatabase;
+import dev.relay.workflows.DeliveryWorkflowImpl;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * The real peers of an API test: an embedded PostgreSQL, Temporal's in-memory test server with a
+ * worker running the REAL workflow and activities, GreenMail as the SMTP relay, and WireMock
+ * speaking Twilio's Messages API. The test server's client replaces the app's WorkflowClient.
+ */
+@TestConfiguration(proxyBeanMethods = false)
+public class RelayTestInfrastructure {
+  public static final String TWILIO_ACCOUNT = "AC" + "0".repeat(32);
+  public static final String TWILIO_TOKEN = "test-twilio-auth-token";
+  public static final String TWILIO_FROM = "+15550001000";
+  /** What the API is configured to believe Twilio calls (the signed URL's base). */
+  public static final String WEBHOOK_BASE_URL = "https://relay.example.test";
+
+  @Bean
+  @Primary
+  DataSource testDataSource() {
+    return TestDatabase.fresh();
+  }
+
+  @Bean(destroyMethod = "stop")
+  GreenMail greenMail() {
+    GreenMail mail = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    mail.start();
+    return mail;
+  }
+
+  @Bean(destroyMethod = "stop")
+  WireMockServer twilioServer() {
+    WireMockServer server = new WireMockServer(options().dynamicPort());
+    server.start();
+    return server;
+  }
+
+  @Bean(destroyMethod = "close")
+  TestWorkflowEnvironment testWorkflowEnvironment(Jdbi jdbi, GreenMail greenMail,
+      WireMockServer twilioServer) {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
+        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    SearchAttributes.ALL.forEach(key ->
+        env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    ActivitiesSettings settings = new ActivitiesSettings(
+        SmtpSettings.local(greenMail.getSmtp().getPort()),
+        new TwilioSettings(TWILIO_ACCOUNT, TWILIO_TOKEN, TWILIO_FROM,
+            "http://localhost:" + twilioServer.port(), WEBHOOK_BASE_URL, Duration.ofSeconds(5)),
+        "relay.test");
+    Worker worker = env.newWorker(TaskQueues.DELIVERY);
+    worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class);
+    worker.registerActivitiesImplementations(RelayActivities.all(jdbi, settings).toArray());
+    env.start();
+    return env;
+  }
+
+  @Bean
+  @Primary
+  WorkflowClient testWorkflowClient(TestWorkflowEnvironment env) {
+    return env.getWorkflowClient();
+  }
+}

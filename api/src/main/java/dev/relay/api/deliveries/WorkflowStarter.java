@@ -135,6 +135,12 @@ public class WorkflowStarter implements DisposableBean {
             .set(SearchAttributes.PURPOSE, record.purpose())
             .set(SearchAttributes.DELIVERY_STATUS, DeliveryStatus.ACCEPTED.name())
             .build())
+        // What an operator reads in the Web UI's list and header; no variables, no addresses.
+        .setStaticSummary("Deliver " + record.templateId() + " to " + record.recipientId()
+            + " (" + record.purpose() + ")")
+        .setStaticDetails("tenant " + record.tenantId() + ", accepted " + record.createdAt()
+            + "\n\nStatus: query `status` or `GET /v1/deliveries/" + record.id() + "`."
+            + "\nSupport: updates `retry`, `reroute`, `cancel`, `markDelivered`.")
         .build();
   }
 

@@ -233,11 +233,16 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     }
     if (!consent.granted()) {
       String word = consent.failure() == DeliveryErrorType.CONSENT_WITHDRAWN ? "withdrawn" : "missing";
-      String problem = lower(ch) + " consent " + word + " (version " + consent.version() + ")";
-      log(status, RELAY, "consent", "rejected", problem, consent.version(), null);
+      String problem = lower(ch) + " consent " + word + " (version " + consent.version() + ")"
+          + degradedNote(consent);
+      log(status, RELAY, "consent", consent.degraded() ? "rejected-degraded" : "rejected", problem,
+          consent.version(), null);
       return ChannelOutcome.rejected(problem);
     }
-    log(PREPARING, RELAY, "consent", "granted", "version " + consent.version(), consent.version(), null);
+    // A decision served from the worker's cache while the consent store was down is marked, so
+    // an audit can find every delivery decided that way.
+    log(PREPARING, RELAY, "consent", consent.degraded() ? "granted-degraded" : "granted",
+        "version " + consent.version() + degradedNote(consent), consent.version(), null);
 
     PreparedPayload payload;
     try {
@@ -691,5 +696,9 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     static ChannelOutcome failed(String problem) {
       return new ChannelOutcome(false, true, problem);
     }
+  }
+
+  private static String degradedNote(ConsentDecision consent) {
+    return consent.degraded() ? "; degraded: " + consent.reason() : "";
   }
 }

@@ -61,6 +61,17 @@ class DeliveryWorkflowTest {
   // ------------------------------------------------------------------ happy paths
 
   @Test
+  void aConsentDecisionFromTheDegradedCacheIsMarkedInTheAudit() {
+    fake.consent(EMAIL, ConsentDecision.granted(4).servedDegraded("consent store unreachable"));
+    DeliveryView view = t.result(t.start(t.request("email-degraded", EMAIL)));
+
+    assertThat(view.status()).isEqualTo(DeliveryStatus.DELIVERED);
+    AuditEvent decision = audit("consent", "granted-degraded");
+    assertThat(decision.consentVersion()).isEqualTo(4);
+    assertThat(decision.detail()).contains("degraded").contains("consent store unreachable");
+  }
+
+  @Test
   void emailIsDeliveredWhenTheRelayAcceptsIt() {
     DeliveryRequest request = t.request("email-happy", EMAIL);
     DeliveryWorkflow wf = t.start(request);

@@ -104,11 +104,78 @@ class ConsentActivitiesImplTest {
         .isEqualTo(DeliveryErrorType.CONSENT_MISSING);
   }
 
-  /**
-   * Records a consent version and returns when the database finished recording it. The store
-   * stamps each channel's row with its own clock_timestamp(), so the version is complete only
-   * as of its latest row.
-   */
+  @Test
+  void storeDownServesARecentDecisionMarkedDegraded() {
+    Instant v1 = record(Map.of("EMAIL", true, "SMS", false));
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+    ConsentActivitiesImpl cached =
+        new ConsentActivitiesImpl(store.consents, clock, java.time.Duration.ofMinutes(5));
+    assertThat(cached.resolveConsent(query(Channel.EMAIL, v1)).degraded()).isFalse();
+    assertThat(cached.resolveConsent(query(Channel.SMS, v1)).granted()).isFalse();
+
+    store.dataSource.close(); // the consent store is gone
+    clock.advance(java.time.Duration.ofMinutes(4));
+
+    ConsentDecision email = cached.resolveConsent(query(Channel.EMAIL, v1));
+    assertThat(email.granted()).isTrue();
+    assertThat(email.degraded()).isTrue();
+    assertThat(email.version()).isEqualTo(1);
+    assertThat(email.reason()).contains("consent store unreachable");
+    // A cached refusal stays a refusal.
+    ConsentDecision sms = cached.resolveConsent(query(Channel.SMS, v1));
+    assertThat(sms.granted()).isFalse();
+    assertThat(sms.degraded()).isTrue();
+  }
+
+  @Test
+  void storeDownBeyondTheBoundOrUnknownRecipientFailsSoTheDeliveryWaits() {
+    Instant v1 = record(Map.of("EMAIL", true));
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+    ConsentActivitiesImpl cached =
+        new ConsentActivitiesImpl(store.consents, clock, java.time.Duration.ofMinutes(5));
+    cached.resolveConsent(query(Channel.EMAIL, v1));
+
+    store.dataSource.close();
+    clock.advance(java.time.Duration.ofMinutes(6));
+
+    // A grant older than the bound is never served: the activity fails (retryable) instead.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> cached.resolveConsent(query(Channel.EMAIL, v1)))
+        .isInstanceOf(org.jdbi.v3.core.JdbiException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> cached.resolveConsent(
+            new ConsentQuery(TENANT, "someone-else", PURPOSE, Channel.EMAIL, v1)))
+        .isInstanceOf(org.jdbi.v3.core.JdbiException.class);
+  }
+
+  /** A clock the test moves by hand. */
+  static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(java.time.Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  /** Records a consent version and returns the instant the store recorded it at. */
   private Instant record(Map<String, Boolean> changes) {
     List<ConsentRecord> rows =
         store.consents.record(TENANT, "r1", PURPOSE, changes, "test", null);

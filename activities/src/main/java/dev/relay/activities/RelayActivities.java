@@ -4,19 +4,27 @@ import dev.relay.activities.audit.AuditActivitiesImpl;
 import dev.relay.activities.channels.ChannelActivitiesImpl;
 import dev.relay.activities.channels.LedgeredSend;
 import dev.relay.activities.channels.email.EmailChannel;
+import dev.relay.activities.channels.email.SmtpProvider;
+import dev.relay.activities.channels.routing.ProviderEventLog;
+import dev.relay.activities.channels.routing.ProviderRouting;
 import dev.relay.activities.channels.sms.SmsChannel;
+import dev.relay.activities.channels.sms.TwilioProvider;
 import dev.relay.activities.config.ActivitiesSettings;
 import dev.relay.activities.consent.ConsentActivitiesImpl;
 import dev.relay.activities.identity.IdentityActivitiesImpl;
 import dev.relay.activities.payload.PayloadActivitiesImpl;
+import dev.relay.contracts.Channel;
 import dev.relay.store.audit.AuditRepository;
 import dev.relay.store.consent.ConsentRepository;
 import dev.relay.store.delivery.SendLedgerRepository;
 import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.payload.RenderedPayloadRepository;
+import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.template.TemplateRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
@@ -30,8 +38,24 @@ public final class RelayActivities {
 
   private RelayActivities() {}
 
-  /** One instance of each activity implementation; all are thread-safe. */
+  /** One instance of each activity implementation; all are thread-safe. No metrics. */
   public static List<Object> all(Jdbi jdbi, ActivitiesSettings settings) {
+    return all(jdbi, settings, null);
+  }
+
+  /**
+   * As {@link #all(Jdbi, ActivitiesSettings)}, with provider metrics in {@code registry} (null
+   * for none). Each call builds its own circuit breakers: call it once per worker process.
+   */
+  public static List<Object> all(Jdbi jdbi, ActivitiesSettings settings, MeterRegistry registry) {
+    ProviderRouting routing = new ProviderRouting(settings.routing(),
+        new ProviderEventLog(new ProviderEventRepository(jdbi)), registry);
+    return withRouting(jdbi, settings, routing);
+  }
+
+  /** As above, with the routing given (tests inspect and tune its breakers). */
+  public static List<Object> withRouting(Jdbi jdbi, ActivitiesSettings settings,
+      ProviderRouting routing) {
     RenderedPayloadRepository rendered = new RenderedPayloadRepository(jdbi);
     DocumentRepository documents = new DocumentRepository(jdbi);
     SendLedgerRepository ledgerEntries = new SendLedgerRepository(jdbi);
@@ -39,14 +63,32 @@ public final class RelayActivities {
     String domain = settings.messageIdDomain() == null || settings.messageIdDomain().isBlank()
         ? DEFAULT_MESSAGE_ID_DOMAIN
         : settings.messageIdDomain();
-    EmailChannel email = new EmailChannel(settings.smtp(), domain, rendered, documents, ledger);
-    SmsChannel sms = new SmsChannel(settings.twilio(), rendered, ledgerEntries, ledger,
-        Clock.systemUTC());
+
+    List<SmtpProvider> relays = new ArrayList<>();
+    if (settings.smtp() != null) {
+      relays.add(new SmtpProvider(EmailChannel.PRIMARY, settings.smtp(), domain));
+    }
+    if (settings.secondarySmtp() != null) {
+      relays.add(new SmtpProvider(EmailChannel.SECONDARY, settings.secondarySmtp(), domain));
+    }
+    // Every relay sends the same Message-ID, so an ambiguous send may be finished by another.
+    EmailChannel email = new EmailChannel(routing.route(Channel.EMAIL, relays, true),
+        rendered, documents, ledger);
+
+    List<TwilioProvider> sms = new ArrayList<>();
+    if (settings.twilio() != null && settings.twilio().accountSid() != null) {
+      sms.add(new TwilioProvider(SmsChannel.PROVIDER, settings.twilio(), ledgerEntries,
+          Clock.systemUTC()));
+    }
+    // Only the provider that may have an ambiguous SMS can look it up.
+    SmsChannel smsChannel = new SmsChannel(routing.route(Channel.SMS, sms, false), rendered,
+        ledger);
+
     return List.of(
         new IdentityActivitiesImpl(new RecipientRepository(jdbi)),
         new ConsentActivitiesImpl(new ConsentRepository(jdbi)),
         new PayloadActivitiesImpl(new TemplateRepository(jdbi), documents, rendered),
-        new ChannelActivitiesImpl(email, sms),
+        new ChannelActivitiesImpl(email, smsChannel),
         new AuditActivitiesImpl(new AuditRepository(jdbi)));
   }
 }

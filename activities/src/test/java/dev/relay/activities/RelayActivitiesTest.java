@@ -3,10 +3,16 @@ package dev.relay.activities;
 import static dev.relay.activities.TestStore.TENANT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.relay.activities.channels.ScriptedSmtpServer;
 import dev.relay.activities.config.ActivitiesSettings;
+import dev.relay.activities.payload.PayloadActivitiesImpl;
+import dev.relay.store.provider.ProviderEventRepository;
+import dev.relay.store.provider.RegisteredProvider;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.relay.activities.config.SmtpSettings;
 import dev.relay.activities.config.TwilioSettings;
 import dev.relay.contracts.Channel;
@@ -109,7 +115,7 @@ class RelayActivitiesTest {
     SendResult sent = env.newActivityStub(ChannelActivities.class, ONE_TRY)
         .sendEmail(new SendRequest(TENANT, DELIVERY, Channel.EMAIL,
             DeliveryIds.sendKey(DELIVERY, Channel.EMAIL, 1), 1, 1, identity.address(), payload));
-    assertThat(sent.provider()).isEqualTo("smtp");
+    assertThat(sent.provider()).isEqualTo("smtp-primary");
     assertThat(sent.providerMessageId()).endsWith("@relay.test>");
     assertThat(greenMail.getReceivedMessages()).hasSize(1);
 
@@ -118,6 +124,51 @@ class RelayActivitiesTest {
         Channel.EMAIL, 1, 1, sent.provider(), sent.providerMessageId()));
     assertThat(store.deliveries.find(TENANT, DELIVERY).orElseThrow().status())
         .isEqualTo("DELIVERED");
+  }
+
+  @Test
+  void aSecondaryRelayAndMetricsAreWiredByTheMeterRegistryOverload() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ActivitiesSettings twoRelays = new ActivitiesSettings(
+        SmtpSettings.local(ScriptedSmtpServer.closedPort()),
+        new TwilioSettings("AC0", "token", "+15005550006", "http://localhost:1", null,
+            Duration.ofSeconds(1)),
+        "relay.test")
+        .withSecondarySmtp(SmtpSettings.local(greenMail.getSmtp().getPort()));
+    TestActivityEnvironment wired = TestActivityEnvironment.newInstance();
+    wired.registerActivitiesImplementations(
+        RelayActivities.all(store.jdbi, twoRelays, registry).toArray());
+    try {
+      store.templates.upsert(TENANT, "note", "Note", null, "Just text", null);
+      PreparedPayload payload = new PayloadActivitiesImpl(store.templates, store.documents,
+          store.rendered).preparePayload(new PayloadRequest(TENANT, DELIVERY, "note", Map.of(),
+              List.of(), Channel.EMAIL));
+
+      SendResult sent = wired.newActivityStub(ChannelActivities.class, ONE_TRY)
+          .sendEmail(new SendRequest(TENANT, DELIVERY, Channel.EMAIL,
+              DeliveryIds.sendKey(DELIVERY, Channel.EMAIL, 1), 1, 1, "ann@example.com", payload));
+
+      assertThat(sent.provider()).isEqualTo("smtp-secondary");
+      assertThat(greenMail.getReceivedMessages()).hasSize(1);
+      assertThat(registry.find("relay_provider_state").gauges())
+          .extracting(g -> g.getId().getTag("provider"))
+          .containsExactlyInAnyOrder("smtp-primary", "smtp-secondary", "twilio");
+      assertThat(registry.get("relay_provider_calls").tag("provider", "smtp-primary")
+          .tag("outcome", "failover").counter().count()).isEqualTo(1.0);
+      // The providers are registered for the status endpoint (written in the background).
+      ProviderEventRepository providers = new ProviderEventRepository(store.jdbi);
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (providers.providers().size() < 3 && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      assertThat(providers.providers())
+          .extracting(RegisteredProvider::name, RegisteredProvider::channel,
+              RegisteredProvider::position)
+          .containsExactly(tuple("smtp-primary", "EMAIL", 0), tuple("smtp-secondary", "EMAIL", 1),
+              tuple("twilio", "SMS", 0));
+    } finally {
+      wired.close();
+    }
   }
 
   @Test

@@ -33,10 +33,12 @@ public class TemporalWorkerConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  Scope temporalMetricsScope(MeterRegistry registry) {
+  Scope temporalMetricsScope(MeterRegistry registry, WorkerProperties properties) {
+    // Also carries what workflows count through Workflow.getMetricsScope() (channel
+    // substitutions), so those reach /actuator/prometheus too.
     return new RootScopeBuilder()
         .reporter(new MicrometerClientStatsReporter(registry))
-        .reportEvery(Duration.ofSeconds(10));
+        .reportEvery(Duration.ofMillis(properties.temporal().metricsReportInterval().toMillis()));
   }
 
   @Bean(destroyMethod = "shutdown")
@@ -56,7 +58,8 @@ public class TemporalWorkerConfiguration {
   }
 
   @Bean
-  WorkerFactory workerFactory(WorkflowClient client, Jdbi jdbi, WorkerProperties properties) {
+  WorkerFactory workerFactory(WorkflowClient client, Jdbi jdbi, WorkerProperties properties,
+      MeterRegistry registry) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(TaskQueues.DELIVERY, WorkerOptions.newBuilder()
         .setMaxConcurrentActivityExecutionSize(properties.temporal().maxConcurrentActivities())
@@ -64,7 +67,7 @@ public class TemporalWorkerConfiguration {
         .build());
     worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        RelayActivities.all(jdbi, properties.activitiesSettings()).toArray());
+        RelayActivities.all(jdbi, properties.activitiesSettings(), registry).toArray());
     return factory;
   }
 

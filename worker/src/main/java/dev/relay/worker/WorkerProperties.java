@@ -1,34 +1,49 @@
 package dev.relay.worker;
 
 import dev.relay.activities.config.ActivitiesSettings;
+import dev.relay.activities.config.ProviderPolicy;
+import dev.relay.activities.config.RoutingSettings;
 import dev.relay.activities.config.SmtpSettings;
 import dev.relay.activities.config.TwilioSettings;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The worker's configuration ({@code relay.*} in application.yaml). Every knob has a default that
  * works against the local stack.
+ *
+ * @param smtp the primary email provider, named {@code smtp-primary}
+ * @param smtpSecondary the email provider tried when the primary is unavailable, named
+ *     {@code smtp-secondary}; none when absent or its host is blank
+ * @param twilio the SMS provider, named {@code twilio}
+ * @param routing circuit breakers and rate limits, for every provider and by provider name
  */
 @ConfigurationProperties(prefix = "relay")
 public record WorkerProperties(
     @DefaultValue Temporal temporal,
     @DefaultValue Smtp smtp,
+    Smtp smtpSecondary,
     @DefaultValue Twilio twilio,
+    @DefaultValue Routing routing,
     @DefaultValue("relay.localhost") String messageIdDomain) {
 
   /**
    * @param maxConcurrentActivities activity slots of this worker (sends and database calls)
    * @param maxConcurrentWorkflowTasks workflow-task slots of this worker
    * @param shutdownGrace how long a stopping worker lets running activities finish
+   * @param metricsReportInterval how often Temporal's metrics (and the workflow's own, such as
+   *     channel substitutions) are handed to Micrometer
    */
   public record Temporal(
       @DefaultValue("localhost:7233") String target,
       @DefaultValue("default") String namespace,
       @DefaultValue("50") int maxConcurrentActivities,
       @DefaultValue("50") int maxConcurrentWorkflowTasks,
-      @DefaultValue("10s") Duration shutdownGrace) {}
+      @DefaultValue("10s") Duration shutdownGrace,
+      @DefaultValue("10s") Duration metricsReportInterval) {}
 
   public record Smtp(
       @DefaultValue("localhost") String host,
@@ -37,7 +52,13 @@ public record WorkerProperties(
       String password,
       @DefaultValue("false") boolean startTls,
       @DefaultValue("Relay <relay@relay.localhost>") String from,
-      @DefaultValue("10s") Duration timeout) {}
+      @DefaultValue("10s") Duration timeout) {
+
+    SmtpSettings settings() {
+      return new SmtpSettings(host, port, blankToNull(username), blankToNull(password), startTls,
+          from, timeout);
+    }
+  }
 
   /**
    * @param apiBaseUrl empty for the real Twilio; a local URL for a Twilio-speaking test peer
@@ -51,13 +72,67 @@ public record WorkerProperties(
       @DefaultValue("http://localhost:8080") String statusCallbackBaseUrl,
       @DefaultValue("10s") Duration timeout) {}
 
+  /**
+   * @param defaults overrides of the built-in policy ({@link ProviderPolicy#defaults()}) for
+   *     every provider
+   * @param providers overrides for single providers by name (smtp-primary, smtp-secondary,
+   *     twilio), applied over {@code defaults}
+   */
+  public record Routing(@DefaultValue Policy defaults, Map<String, Policy> providers) {
+
+    RoutingSettings settings() {
+      ProviderPolicy base = defaults.over(ProviderPolicy.defaults());
+      Map<String, ProviderPolicy> byName = new LinkedHashMap<>();
+      if (providers != null) {
+        providers.forEach((name, policy) -> byName.put(name, policy.over(base)));
+      }
+      return new RoutingSettings(base, byName);
+    }
+  }
+
+  /** A partial {@link ProviderPolicy}: what is not set comes from the policy below it. */
+  public record Policy(
+      Float failureRateThreshold,
+      Float slowCallRateThreshold,
+      Duration slowCallThreshold,
+      Duration slidingWindow,
+      Integer minimumCalls,
+      Duration waitInOpen,
+      Integer halfOpenCalls,
+      Integer rateLimit,
+      Duration rateLimitPeriod,
+      Duration rateLimitTimeout) {
+
+    ProviderPolicy over(ProviderPolicy base) {
+      return new ProviderPolicy(
+          or(failureRateThreshold, base.failureRateThreshold()),
+          or(slowCallRateThreshold, base.slowCallRateThreshold()),
+          or(slowCallThreshold, base.slowCallThreshold()),
+          or(slidingWindow, base.slidingWindow()),
+          or(minimumCalls, base.minimumCalls()),
+          or(waitInOpen, base.waitInOpen()),
+          or(halfOpenCalls, base.halfOpenCalls()),
+          or(rateLimit, base.rateLimit()),
+          or(rateLimitPeriod, base.rateLimitPeriod()),
+          or(rateLimitTimeout, base.rateLimitTimeout()));
+    }
+
+    private static <T> T or(T value, T fallback) {
+      return value != null ? value : fallback;
+    }
+  }
+
   public ActivitiesSettings activitiesSettings() {
+    SmtpSettings secondary = smtpSecondary == null || blankToNull(smtpSecondary.host()) == null
+        ? null
+        : smtpSecondary.settings();
     return new ActivitiesSettings(
-        new SmtpSettings(smtp.host(), smtp.port(), blankToNull(smtp.username()),
-            blankToNull(smtp.password()), smtp.startTls(), smtp.from(), smtp.timeout()),
+        smtp.settings(),
         new TwilioSettings(twilio.accountSid(), twilio.authToken(), twilio.fromNumber(),
             blankToNull(twilio.apiBaseUrl()), twilio.statusCallbackBaseUrl(), twilio.timeout()),
-        messageIdDomain);
+        messageIdDomain,
+        secondary,
+        routing.settings());
   }
 
   private static String blankToNull(String s) {

@@ -3,6 +3,8 @@ package dev.relay.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
+import com.uber.m3.tally.Scope;
+import dev.relay.activities.config.ProviderPolicy;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.relay.contracts.Channel;
 import dev.relay.contracts.DeliveryIds;
@@ -24,13 +26,16 @@ import dev.relay.store.testing.TestDatabase;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -52,13 +57,14 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RelayWorkerApplicationTest {
-  static final TestWorkflowEnvironment TEMPORAL = TestWorkflowEnvironment.newInstance();
   static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+  static final GreenMail SMTP_SECONDARY = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+  /** Made by the context: it reports to the worker's own Temporal metrics scope. */
+  static TestWorkflowEnvironment temporal;
 
   static {
-    SearchAttributes.ALL.forEach(key ->
-        TEMPORAL.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     SMTP.start();
+    SMTP_SECONDARY.start();
   }
 
   @TestConfiguration
@@ -69,10 +75,18 @@ class RelayWorkerApplicationTest {
       return TestDatabase.fresh();
     }
 
+    /**
+     * The in-memory Temporal service, with the worker's metrics scope where the real client's
+     * service stubs carry it: what workflows count reaches the app's Prometheus endpoint.
+     */
     @Bean
     @Primary
-    WorkflowClient testWorkflowClient() {
-      return TEMPORAL.getWorkflowClient();
+    WorkflowClient testWorkflowClient(Scope temporalMetricsScope) {
+      temporal = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+          .setMetricsScope(temporalMetricsScope).build());
+      SearchAttributes.ALL.forEach(key -> temporal.registerSearchAttribute(key.getName(),
+          IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+      return temporal.getWorkflowClient();
     }
   }
 
@@ -80,13 +94,21 @@ class RelayWorkerApplicationTest {
   static void peers(DynamicPropertyRegistry registry) {
     registry.add("relay.smtp.host", () -> "127.0.0.1");
     registry.add("relay.smtp.port", () -> SMTP.getSmtp().getPort());
+    registry.add("relay.smtp-secondary.host", () -> "127.0.0.1");
+    registry.add("relay.smtp-secondary.port", () -> SMTP_SECONDARY.getSmtp().getPort());
+    registry.add("relay.routing.defaults.wait-in-open", () -> "20s");
+    registry.add("relay.routing.providers.smtp-secondary.rate-limit", () -> "7");
+    registry.add("relay.temporal.metrics-report-interval", () -> "200ms");
     registry.add("relay.message-id-domain", () -> "worker-test.relay");
   }
 
   @AfterAll
   static void stopPeers() {
     SMTP.stop();
-    TEMPORAL.close();
+    SMTP_SECONDARY.stop();
+    if (temporal != null) {
+      temporal.close();
+    }
   }
 
   @Autowired Jdbi jdbi;
@@ -103,14 +125,15 @@ class RelayWorkerApplicationTest {
         "Hello {{name}}, invoice {{number}} is ready.", null);
 
     String deliveryId = DeliveryIds.deliveryId("acme", "worker-test-1");
-    DeliveryWorkflow workflow = TEMPORAL.getWorkflowClient().newWorkflowStub(DeliveryWorkflow.class,
+    DeliveryWorkflow workflow = temporal.getWorkflowClient().newWorkflowStub(DeliveryWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(deliveryId).setTaskQueue(TaskQueues.DELIVERY).build());
     DeliveryView view = workflow.deliver(new DeliveryRequest("acme", deliveryId, "alice", "billing",
         "invoice", Map.of("name", "Alice", "number", "INV-7"), List.of(Channel.EMAIL), List.of(),
         null, Instant.now(), DeliveryPolicy.defaults()));
 
     assertThat(view.status()).isEqualTo(DeliveryStatus.DELIVERED);
-    MimeMessage[] mails = SMTP.getReceivedMessages();
+    MimeMessage[] mails = Arrays.stream(SMTP.getReceivedMessages())
+        .filter(m -> to(m).contains("alice@example.test")).toArray(MimeMessage[]::new);
     assertThat(mails).hasSize(1);
     assertThat(mails[0].getSubject()).isEqualTo("Invoice INV-7");
     assertThat(mails[0].getMessageID()).endsWith("@worker-test.relay>");
@@ -118,6 +141,14 @@ class RelayWorkerApplicationTest {
     assertThat(audit.forDelivery("acme", deliveryId)).last()
         .satisfies(e -> assertThat(e.status()).isEqualTo("DELIVERED"));
     assertThat(audit.verifyChain("acme").intact()).isTrue();
+  }
+
+  private static String to(MimeMessage mail) {
+    try {
+      return Arrays.toString(mail.getAllRecipients());
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
@@ -133,5 +164,67 @@ class RelayWorkerApplicationTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+    // Every configured provider's breaker state, by name.
+    assertThat(metrics.body())
+        .contains("relay_provider_state{channel=\"EMAIL\",provider=\"smtp-primary\"} 0")
+        .contains("relay_provider_state{channel=\"EMAIL\",provider=\"smtp-secondary\"} 0")
+        .contains("relay_provider_state{channel=\"SMS\",provider=\"twilio\"} 0");
+  }
+
+  @Autowired WorkerProperties properties;
+
+  @Test
+  void routingIsConfiguredByProviderNameOverTheDefaults() {
+    var settings = properties.activitiesSettings();
+
+    assertThat(settings.secondarySmtp()).isNotNull();
+    assertThat(settings.secondarySmtp().port()).isEqualTo(SMTP_SECONDARY.getSmtp().getPort());
+    assertThat(settings.routing().policyFor("smtp-secondary").rateLimit()).isEqualTo(7);
+    assertThat(settings.routing().policyFor("smtp-secondary").waitInOpen())
+        .isEqualTo(Duration.ofSeconds(20));
+    assertThat(settings.routing().policyFor("smtp-primary").rateLimit())
+        .isEqualTo(ProviderPolicy.defaults().rateLimit());
+    assertThat(settings.routing().policyFor("twilio").failureRateThreshold())
+        .isEqualTo(ProviderPolicy.defaults().failureRateThreshold());
+  }
+
+  @Test
+  void aChannelSubstitutionReachesPrometheus() throws Exception {
+    new TenantRepository(jdbi).upsertTenant(new Tenant("acme", "Acme", null));
+    // No SMS contact point: the SMS channel fails identity and the delivery falls back to email.
+    new RecipientRepository(jdbi).upsert("acme", "bob", "Bob", true,
+        List.of(new ContactPoint("EMAIL", "bob@example.test", true, null)));
+    new ConsentRepository(jdbi).record("acme", "bob", "billing",
+        Map.of("EMAIL", true, "SMS", true), "signup", "form");
+    new TemplateRepository(jdbi).upsert("acme", "reminder", "Reminder", null,
+        "Hello {{name}}", "Hello {{name}}");
+
+    String deliveryId = DeliveryIds.deliveryId("acme", "worker-test-fallback");
+    DeliveryWorkflow workflow = temporal.getWorkflowClient().newWorkflowStub(
+        DeliveryWorkflow.class, WorkflowOptions.newBuilder().setWorkflowId(deliveryId)
+            .setTaskQueue(TaskQueues.DELIVERY).build());
+    DeliveryView view = workflow.deliver(new DeliveryRequest("acme", deliveryId, "bob",
+        "billing", "reminder", Map.of("name", "Bob"), List.of(Channel.SMS, Channel.EMAIL),
+        List.of(), null, Instant.now(), DeliveryPolicy.defaults()));
+    assertThat(view.status()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(view.channel()).isEqualTo(Channel.EMAIL);
+
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest scrape = HttpRequest.newBuilder(
+        URI.create("http://localhost:" + port + "/actuator/prometheus")).build();
+    String line = null;
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (line == null && System.nanoTime() < until) {
+      line = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body().lines()
+          .filter(l -> l.startsWith("relay_channel_substitutions_total{")
+              && l.contains("from=\"SMS\"") && l.contains("to=\"EMAIL\""))
+          .findFirst().orElse(null);
+      if (line == null) {
+        Thread.sleep(100);
+      }
+    }
+    assertThat(line).as("relay_channel_substitutions_total from SMS to EMAIL").isNotNull();
+    assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .isGreaterThanOrEqualTo(1.0);
   }
 }

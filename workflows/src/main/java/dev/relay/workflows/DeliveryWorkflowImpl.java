@@ -63,6 +63,8 @@ import java.util.Set;
 public class DeliveryWorkflowImpl implements DeliveryWorkflow {
 
   private static final String RELAY = "relay";
+  /** Counter of automatic fallbacks to the next channel, tagged from and to. */
+  public static final String CHANNEL_SUBSTITUTIONS = "relay_channel_substitutions";
 
   private final IdentityActivities identity =
       Workflow.newActivityStub(IdentityActivities.class, DeliveryActivityOptions.standard());
@@ -175,10 +177,12 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     List<String> problems = new ArrayList<>();
     boolean sent = false;
     for (Channel candidate : candidates) {
+      Channel previous = channel;
       channel = candidate;
       if (problems.isEmpty()) {
         enterRound(candidates, command);
       } else {
+        countSubstitution(previous, candidate);
         move(VERIFYING, "fallback", "next-channel",
             "fallback to " + candidate + ": " + problems.get(problems.size() - 1));
       }
@@ -196,6 +200,18 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
       // A support round that was refused by identity or consent goes back to support too.
       move(NEEDS_ATTENTION, "round", "failed", reason);
     }
+  }
+
+  /**
+   * Channel substitution rate ({@code relay_channel_substitutions_total{from,to}} in Prometheus).
+   * The workflow's metrics scope drops what a replay re-executes, so each substitution counts
+   * once. The substitute channel still goes through identity and consent like any other.
+   */
+  private static void countSubstitution(Channel from, Channel to) {
+    Workflow.getMetricsScope()
+        .tagged(Map.of("from", from.name(), "to", to.name()))
+        .counter(CHANNEL_SUBSTITUTIONS)
+        .inc(1);
   }
 
   private void enterRound(List<Channel> candidates, SupportCommand command) {

@@ -1,5 +1,7 @@
 package dev.relay.workflows;
 
+import com.uber.m3.tally.NoopScope;
+import com.uber.m3.tally.Scope;
 import dev.relay.contracts.Channel;
 import dev.relay.contracts.DeliveryIds;
 import dev.relay.contracts.SearchAttributes;
@@ -18,6 +20,7 @@ import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkflowImplementationOptions;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,9 +41,23 @@ final class DeliveryTestEnv implements AutoCloseable {
   final FakeActivities fake = new FakeActivities();
 
   DeliveryTestEnv() {
+    this(new NoopScope());
+  }
+
+  DeliveryTestEnv(Scope metricsScope) {
+    this(metricsScope, WorkerFactoryOptions.getDefaultInstance());
+  }
+
+  /**
+   * @param metricsScope where the workflow's metrics go (the worker passes its Micrometer one)
+   * @param factoryOptions e.g. a workflow cache of 0, so every workflow task replays the history
+   */
+  DeliveryTestEnv(Scope metricsScope, WorkerFactoryOptions factoryOptions) {
     // A fixed identity keeps recorded histories free of the host's pid@hostname.
     env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setIdentity("relay-test").build())
+        .setMetricsScope(metricsScope)
+        .setWorkerFactoryOptions(factoryOptions)
         .build());
     for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);

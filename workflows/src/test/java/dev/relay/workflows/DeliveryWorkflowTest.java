@@ -8,6 +8,8 @@ import static dev.relay.workflows.FakeActivities.SendOutcome.UNAVAILABLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
 import dev.relay.contracts.DeliveryErrorType;
 import dev.relay.contracts.DeliveryIds;
 import dev.relay.contracts.DeliveryStatus;
@@ -28,8 +30,11 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -183,7 +188,8 @@ class DeliveryWorkflowTest {
 
   @Test
   void withdrawnEmailConsentFallsBackToSms() {
-    fake.consent(EMAIL, ConsentDecision.denied(3, DeliveryErrorType.CONSENT_WITHDRAWN, "withdrawn"));
+    fake.consent(EMAIL, ConsentDecision.denied(3, DeliveryErrorType.CONSENT_WITHDRAWN, "withdrawn"))
+        .consent(SMS, ConsentDecision.granted(7));
     t.smsDeliveredImmediately();
     DeliveryWorkflow wf = t.start(t.request("fallback-sms", EMAIL, SMS));
 
@@ -197,6 +203,57 @@ class DeliveryWorkflowTest {
     assertThat(audit("fallback", "next-channel").detail())
         .isEqualTo("fallback to SMS: email consent withdrawn (version 3)");
     assertThat(t.searchAttribute(wf, SearchAttributes.CHANNEL)).isEqualTo("SMS");
+    // The substitution never bypasses consent: the substitute's own grant is audited with the
+    // version it used, after the refusal of the first channel with its version.
+    assertThat(audit("consent", "rejected")).satisfies(e -> {
+      assertThat(e.channel()).isEqualTo(EMAIL);
+      assertThat(e.consentVersion()).isEqualTo(3);
+    });
+    assertThat(audit("consent", "granted")).satisfies(e -> {
+      assertThat(e.channel()).isEqualTo(SMS);
+      assertThat(e.consentVersion()).isEqualTo(7);
+    });
+    assertThat(fake.auditSteps()).containsSubsequence("consent/rejected", "fallback/next-channel",
+        "consent/granted", "send/accepted");
+  }
+
+  @Test
+  void aSubstitutionIsCountedWithItsChannelsInTheWorkflowMetrics() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Scope scope = new RootScopeBuilder()
+        .reporter(new MicrometerClientStatsReporter(registry))
+        .reportEvery(com.uber.m3.util.Duration.ofSeconds(1));
+    // No workflow cache: every workflow task replays the history, fallback included. The
+    // replay-aware metrics scope still counts the substitution once.
+    WorkerFactoryOptions noCache = WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build();
+    try (DeliveryTestEnv metered = new DeliveryTestEnv(scope, noCache)) {
+      metered.fake.consent(EMAIL,
+          ConsentDecision.denied(3, DeliveryErrorType.CONSENT_WITHDRAWN, "withdrawn"));
+      metered.smsDeliveredImmediately();
+      DeliveryWorkflow wf = metered.start(metered.request("substitution-metric", EMAIL, SMS));
+
+      assertThat(metered.result(wf).status()).isEqualTo(DeliveryStatus.DELIVERED);
+    }
+    scope.close(); // reports what is pending
+
+    assertThat(registry.get(DeliveryWorkflowImpl.CHANNEL_SUBSTITUTIONS)
+        .tag("from", "EMAIL").tag("to", "SMS").counter().count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aDeliveryWithoutFallbackCountsNoSubstitution() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Scope scope = new RootScopeBuilder()
+        .reporter(new MicrometerClientStatsReporter(registry))
+        .reportEvery(com.uber.m3.util.Duration.ofSeconds(1));
+    try (DeliveryTestEnv metered = new DeliveryTestEnv(scope)) {
+      DeliveryWorkflow wf = metered.start(metered.request("no-substitution", EMAIL, SMS));
+
+      assertThat(metered.result(wf).status()).isEqualTo(DeliveryStatus.DELIVERED);
+    }
+    scope.close();
+
+    assertThat(registry.find(DeliveryWorkflowImpl.CHANNEL_SUBSTITUTIONS).counters()).isEmpty();
   }
 
   @Test

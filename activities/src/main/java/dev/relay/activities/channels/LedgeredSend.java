@@ -1,39 +1,47 @@
 package dev.relay.activities.channels;
 
+import dev.relay.activities.channels.FailureTable.Decision;
+import dev.relay.activities.channels.routing.ProviderGuard;
+import dev.relay.activities.channels.routing.ProviderRoute;
+import dev.relay.contracts.DeliveryErrorType;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
 import dev.relay.store.delivery.SendLedgerEntry;
 import dev.relay.store.delivery.SendLedgerRepository;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The send-ledger protocol every channel follows, keyed by {@link SendRequest#sendKey()}:
+ * The send-ledger protocol every channel follows, keyed by {@link SendRequest#sendKey()}, over
+ * the channel's providers in routing order:
  *
  * <ol>
- *   <li>a send already recorded SENT returns its recorded result; the provider is not called;
+ *   <li>a send already recorded SENT returns its recorded result; no provider is called;
  *   <li>the content is loaded and checked before the key is claimed, so SENDING in the ledger
- *       only ever means "the provider may have been called";
- *   <li>{@code begin} claims the key and tells whether an earlier try died in that state;
- *   <li>the provider's acceptance is recorded with {@code markSent}; a refusal with
- *       {@code markFailed}; a try that may have reached the provider stays SENDING.
+ *       only ever means "a provider may have been called";
+ *   <li>the first provider whose circuit breaker permits (and whose rate limit frees up in time)
+ *       gets the send; {@code begin} claims the key for it and tells whether an earlier try died
+ *       in doubt;
+ *   <li>acceptance is recorded with {@code markSent} (naming the provider); a refusal with
+ *       {@code markFailed}; a try that may have reached the provider stays SENDING;
+ *   <li>a failure the provider's table calls FAILOVER (it definitely did not take the message)
+ *       moves on to the next provider in the same try; RETRY and PERMANENT end the try.
  * </ol>
+ *
+ * When no provider took the message, the try fails PROVIDER_UNAVAILABLE (retryable): the
+ * workflow's next try, after its backoff, starts again from the first provider.
  */
 public final class LedgeredSend {
   private static final Logger log = LoggerFactory.getLogger(LedgeredSend.class);
 
-  /** One provider behind the ledger. */
-  public interface Provider<C> {
-    /** Reads and checks what will be sent. No side effects; failures are not retryable. */
+  /** Reads and checks what will be sent. No side effects; failures are not retryable. */
+  @FunctionalInterface
+  public interface Content<C> {
     C load(SendRequest request) throws SendFailure;
-
-    /**
-     * Hands the message to the provider and returns the provider's message ID.
-     *
-     * @param earlierTryInDoubt an earlier try of this key may have reached the provider
-     */
-    String send(SendRequest request, C content, boolean earlierTryInDoubt) throws SendFailure;
   }
 
   private final SendLedgerRepository ledger;
@@ -42,38 +50,66 @@ public final class LedgeredSend {
     this.ledger = ledger;
   }
 
-  public <C> SendResult run(SendRequest request, String providerName, Provider<C> provider) {
+  public <C> SendResult run(SendRequest request, Content<C> content, ProviderRoute<C> route) {
     String key = request.sendKey();
     Optional<SendLedgerEntry> known = ledger.find(key);
     if (known.isPresent() && known.get().sent()) {
       return fromLedger(known.get());
     }
-    C content;
+    C loaded;
     try {
-      content = provider.load(request);
+      loaded = content.load(request);
     } catch (SendFailure f) {
-      // Nothing reached the provider in this try: the ledger, which tracks provider calls,
+      // Nothing reached a provider in this try: the ledger, which tracks provider calls,
       // stays as it was (an earlier ambiguous try keeps its SENDING).
       throw f.type().failure(f.getMessage());
     }
-    Optional<SendLedgerEntry> before = ledger.begin(key, request.tenantId(),
-        request.deliveryId(), request.channel().name(), request.round(), providerName);
-    if (before.isPresent() && before.get().sent()) {
-      return fromLedger(before.get()); // a concurrent try won the race
-    }
-    boolean inDoubt = before.isPresent() && before.get().inFlight();
-    try {
-      String providerMessageId = provider.send(request, content, inDoubt);
-      ledger.markSent(key, providerName, providerMessageId);
-      return new SendResult(providerName, providerMessageId, false);
-    } catch (SendFailure f) {
-      log.warn("send {} via {} failed: {} {}", key, providerName, f.type(), f.getMessage(),
-          f.getCause());
-      if (!f.maybeAccepted()) {
-        ledger.markFailed(key, f.type() + ": " + f.getMessage());
+    // An earlier try that may have reached a provider: that provider is asked first, and on a
+    // channel that cannot dedupe across providers it is the only one asked.
+    String inDoubtAt = known.filter(SendLedgerEntry::inFlight).map(SendLedgerEntry::provider)
+        .orElse(null);
+    List<String> passedOver = new ArrayList<>();
+    for (ProviderRoute.Candidate<C> candidate : route.candidates(inDoubtAt)) {
+      String name = candidate.name();
+      ProviderGuard.Entry entry = candidate.guard().enter();
+      if (entry instanceof ProviderGuard.Refused refused) {
+        passedOver.add(name + ": " + refused.reason());
+        continue;
       }
-      throw f.type().failure(f.getMessage());
+      ProviderGuard.Permit permit = (ProviderGuard.Permit) entry;
+      Optional<SendLedgerEntry> before = ledger.begin(key, request.tenantId(),
+          request.deliveryId(), request.channel().name(), request.round(), name);
+      if (before.isPresent() && before.get().sent()) {
+        permit.release();
+        return fromLedger(before.get()); // a concurrent try won the race
+      }
+      boolean inDoubt = inDoubtAt != null || (before.isPresent() && before.get().inFlight());
+      try {
+        String providerMessageId =
+            permit.call(() -> candidate.provider().send(request, loaded, inDoubt));
+        ledger.markSent(key, name, providerMessageId);
+        if (inDoubt && !candidate.provider().reconcilesInDoubt()) {
+          permit.possibleDuplicate();
+        }
+        return new SendResult(name, providerMessageId, false);
+      } catch (SendFailure f) {
+        log.warn("send {} via {} failed: {} {} {}", key, name, f.decision(), f.type(),
+            f.getMessage(), f.getCause());
+        if (!f.maybeAccepted()) {
+          ledger.markFailed(key, f.type() + ": " + f.getMessage() + " [" + name + "]");
+        }
+        if (f.decision() != Decision.FAILOVER) {
+          throw f.type().failure(f.getMessage() + " [" + name + "]");
+        }
+        passedOver.add(name + ": " + f.getMessage());
+      }
     }
+    if (passedOver.isEmpty()) {
+      throw new IllegalStateException(route.channel() + " has no provider configured");
+    }
+    throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure("no "
+        + route.channel().name().toLowerCase(Locale.ROOT) + " provider took the message: "
+        + String.join("; ", passedOver));
   }
 
   private static SendResult fromLedger(SendLedgerEntry entry) {

@@ -3,6 +3,35 @@ package dev.relay.activities.config;
 /**
  * Everything the activities need besides the database.
  *
- * @param messageIdDomain the right-hand side of generated email Message-IDs
+ * @param smtp the primary email provider, named {@code smtp-primary}
+ * @param twilio the SMS provider, named {@code twilio}
+ * @param messageIdDomain the right-hand side of generated email Message-IDs (the same for every
+ *     relay, so a resend through another relay keeps its Message-ID)
+ * @param secondarySmtp the email provider tried when the primary is unavailable, named
+ *     {@code smtp-secondary}; null for none
+ * @param routing circuit breakers and rate limits per provider
  */
-public record ActivitiesSettings(SmtpSettings smtp, TwilioSettings twilio, String messageIdDomain) {}
+public record ActivitiesSettings(
+    SmtpSettings smtp,
+    TwilioSettings twilio,
+    String messageIdDomain,
+    SmtpSettings secondarySmtp,
+    RoutingSettings routing) {
+
+  /** One SMTP relay, Twilio, default routing. */
+  public ActivitiesSettings(SmtpSettings smtp, TwilioSettings twilio, String messageIdDomain) {
+    this(smtp, twilio, messageIdDomain, null, RoutingSettings.standard());
+  }
+
+  public ActivitiesSettings {
+    routing = routing == null ? RoutingSettings.standard() : routing;
+  }
+
+  public ActivitiesSettings withSecondarySmtp(SmtpSettings secondary) {
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondary, routing);
+  }
+
+  public ActivitiesSettings withRouting(RoutingSettings newRouting) {
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, newRouting);
+  }
+}

@@ -7,6 +7,7 @@ import dev.relay.store.delivery.DeliveryRepository;
 import dev.relay.store.delivery.ReceiptRepository;
 import dev.relay.store.delivery.SendLedgerRepository;
 import dev.relay.store.document.DocumentRepository;
+import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.tenant.TenantRepository;
@@ -68,5 +69,10 @@ public class StoreConfig {
   @Bean
   AuditRepository auditRepository(Jdbi jdbi) {
     return new AuditRepository(jdbi);
+  }
+
+  @Bean
+  ProviderEventRepository providerEventRepository(Jdbi jdbi) {
+    return new ProviderEventRepository(jdbi);
   }
 }

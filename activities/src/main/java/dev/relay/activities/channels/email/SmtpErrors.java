@@ -2,43 +2,57 @@ package dev.relay.activities.channels.email;
 
 import static dev.relay.activities.channels.FailureTable.Acceptance.MAYBE_ACCEPTED;
 import static dev.relay.activities.channels.FailureTable.Acceptance.NOT_ACCEPTED;
+import static dev.relay.activities.channels.FailureTable.Decision.FAILOVER;
+import static dev.relay.activities.channels.FailureTable.Decision.PERMANENT;
+import static dev.relay.activities.channels.FailureTable.Decision.RETRY;
 import static dev.relay.activities.channels.FailureTable.causedBy;
 import static dev.relay.activities.channels.FailureTable.row;
-import static dev.relay.contracts.DeliveryErrorType.PROVIDER_REJECTED;
-import static dev.relay.contracts.DeliveryErrorType.PROVIDER_UNAVAILABLE;
 
 import dev.relay.activities.channels.FailureTable;
 import dev.relay.activities.channels.SendFailure;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.util.List;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.eclipse.angus.mail.util.MailConnectException;
 
 /** Every SMTP failure, classified in one table. */
 final class SmtpErrors {
 
+  /** How far the SMTP conversation got when it failed. */
+  enum Stage {
+    /** Connecting, greeting, EHLO, STARTTLS, AUTH: nothing about the message was sent. */
+    CONNECT,
+    /** MAIL FROM, RCPT TO and the DATA command, up to the relay's 354 go-ahead. */
+    ENVELOPE,
+    /** The message data went out; the relay may queue it as soon as it sees the final dot. */
+    CONTENT
+  }
+
   /**
+   * @param stage how far the conversation got
    * @param replyCode the SMTP reply code that ended the conversation, or -1 when there was none
    *     (connection refused, timeout, broken connection)
    */
-  record SmtpFault(int replyCode, MessagingException error) {}
+  record SmtpFault(Stage stage, int replyCode, MessagingException error) {
+    boolean reply(int from, int to) {
+      return replyCode >= from && replyCode <= to;
+    }
+  }
 
   static final FailureTable<SmtpFault> TABLE = FailureTable.of(List.of(
-          row("SMTP 5xx reply", f -> f.replyCode() >= 500 && f.replyCode() < 600,
-              PROVIDER_REJECTED, NOT_ACCEPTED),
-          row("SMTP 4xx reply", f -> f.replyCode() >= 400 && f.replyCode() < 500,
-              PROVIDER_UNAVAILABLE, NOT_ACCEPTED),
+          row("SMTP 5xx reply", f -> f.reply(500, 599), PERMANENT, NOT_ACCEPTED),
+          // A 4xx is a refusal at any stage (greeting, MAIL, RCPT, end of data): the relay did
+          // not queue the message, so another relay may take it now.
+          row("SMTP 4xx reply", f -> f.reply(400, 499), FAILOVER, NOT_ACCEPTED),
           row("address not valid", f -> causedBy(f.error(), AddressException.class),
-              PROVIDER_REJECTED, NOT_ACCEPTED),
-          row("could not connect", f -> causedBy(f.error(), MailConnectException.class,
-              ConnectException.class, UnknownHostException.class),
-              PROVIDER_UNAVAILABLE, NOT_ACCEPTED)),
-      // A timeout or reset after DATA may come after the relay queued the message.
-      "I/O error or timeout during the SMTP conversation", PROVIDER_UNAVAILABLE, MAYBE_ACCEPTED);
+              PERMANENT, NOT_ACCEPTED),
+          row("relay not reachable (refused, timeout, no greeting, TLS)",
+              f -> f.stage() == Stage.CONNECT, FAILOVER, NOT_ACCEPTED),
+          row("connection lost before the message data",
+              f -> f.stage() == Stage.ENVELOPE, FAILOVER, NOT_ACCEPTED)),
+      // A timeout or reset after the data went out may come after the relay queued the message.
+      "I/O error or timeout after the message data", RETRY, MAYBE_ACCEPTED);
 
   private SmtpErrors() {}
 
@@ -46,9 +60,9 @@ final class SmtpErrors {
    * @param lastReplyCode the transport's last reply code: the only place a refused greeting or
    *     a failed AUTH leaves its code
    */
-  static SendFailure classify(MessagingException error, int lastReplyCode) {
+  static SendFailure classify(Stage stage, MessagingException error, int lastReplyCode) {
     int code = replyCode(error, lastReplyCode);
-    FailureTable.Row<SmtpFault> row = TABLE.classify(new SmtpFault(code, error));
+    FailureTable.Row<SmtpFault> row = TABLE.classify(new SmtpFault(stage, code, error));
     // Only the reply code and the exception type: server texts echo the recipient's address.
     String message = code > 0
         ? "SMTP relay answered " + code

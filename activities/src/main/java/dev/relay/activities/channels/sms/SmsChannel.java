@@ -1,72 +1,45 @@
 package dev.relay.activities.channels.sms;
 
-import com.twilio.exception.TwilioException;
-import com.twilio.http.TwilioRestClient;
-import com.twilio.rest.api.v2010.account.Message;
-import com.twilio.type.PhoneNumber;
 import dev.relay.activities.channels.LedgeredSend;
 import dev.relay.activities.channels.RenderedContent;
 import dev.relay.activities.channels.SendFailure;
-import dev.relay.activities.config.TwilioSettings;
-import dev.relay.contracts.DeliveryErrorType;
+import dev.relay.activities.channels.routing.ProviderRoute;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
-import dev.relay.store.delivery.SendLedgerRepository;
 import dev.relay.store.payload.RenderedPayload;
 import dev.relay.store.payload.RenderedPayloadRepository;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * SMS through Twilio's Messages API, behind the send ledger, with a status callback that names
- * the delivery so the API can match receipts.
+ * SMS through its providers (today Twilio, {@link TwilioProvider}), behind the send ledger and
+ * the routing, with a status callback that names the delivery so the API can match receipts.
  *
- * <p>Idempotency: keyed by the send key. A send recorded SENT is not repeated. Twilio has no
- * idempotency key for messages, so a try that died after possibly reaching Twilio (ledger still
- * SENDING) first looks for the message at Twilio: the most recent messages from our number to
- * the recipient, created within {@link #LOOKBACK}, with exactly the prepared body and a SID no
- * other send in our ledger owns. If one is found it is adopted (recorded SENT, not sent again).
- * Twilio's message resource does not expose the status-callback URL, so the body is the match.
+ * <p>Idempotency: keyed by the send key. A send recorded SENT is not repeated; a try after an
+ * ambiguous one goes only to the provider it may have reached, which looks it up first.
  */
-public class SmsChannel implements LedgeredSend.Provider<RenderedPayload> {
+public class SmsChannel implements LedgeredSend.Content<RenderedPayload> {
+  /** The provider configured as {@code relay.twilio}; receipts are matched under this name. */
   public static final String PROVIDER = "twilio";
-  /** How far back an ambiguous earlier try is looked for. */
-  static final Duration LOOKBACK = Duration.ofHours(24);
-  /** Messages to one number from our number within the lookback: one page is plenty. */
-  private static final int LOOKUP_PAGE_SIZE = 50;
-  private static final Logger log = LoggerFactory.getLogger(SmsChannel.class);
 
-  private final TwilioSettings twilio;
-  private final TwilioRestClient client;
   private final RenderedPayloadRepository payloads;
-  private final SendLedgerRepository ledgerEntries;
   private final LedgeredSend ledger;
-  private final Clock clock;
+  private final ProviderRoute<RenderedPayload> route;
 
-  public SmsChannel(TwilioSettings twilio, RenderedPayloadRepository payloads,
-      SendLedgerRepository ledgerEntries, LedgeredSend ledger, Clock clock) {
-    this.twilio = twilio;
-    this.client = twilio == null || twilio.accountSid() == null
-        ? null
-        : TwilioClients.create(twilio);
+  /** @param route the SMS providers in order; empty when SMS is not configured */
+  public SmsChannel(ProviderRoute<RenderedPayload> route, RenderedPayloadRepository payloads,
+      LedgeredSend ledger) {
+    this.route = route;
     this.payloads = payloads;
-    this.ledgerEntries = ledgerEntries;
     this.ledger = ledger;
-    this.clock = clock;
   }
 
   public SendResult send(SendRequest request) {
-    if (client == null) {
+    if (route.isEmpty()) {
       throw new IllegalStateException("Twilio is not configured");
     }
-    return ledger.run(request, PROVIDER, this);
+    return ledger.run(request, this, route);
   }
 
   /** Where Twilio posts this delivery's status changes. */
@@ -79,64 +52,5 @@ public class SmsChannel implements LedgeredSend.Provider<RenderedPayload> {
   @Override
   public RenderedPayload load(SendRequest request) throws SendFailure {
     return RenderedContent.load(payloads, request); // SMS carries no attachments
-  }
-
-  @Override
-  public String send(SendRequest request, RenderedPayload payload, boolean earlierTryInDoubt)
-      throws SendFailure {
-    String body = payload.textBody();
-    if (earlierTryInDoubt) {
-      Optional<String> earlier = findEarlierTry(request, body);
-      if (earlier.isPresent()) {
-        log.info("send {}: adopting message {} created by an earlier try", request.sendKey(),
-            earlier.get());
-        return earlier.get();
-      }
-      log.info("send {}: earlier try not found at Twilio, sending", request.sendKey());
-    }
-    try {
-      var creator = Message.creator(new PhoneNumber(request.address()),
-          new PhoneNumber(twilio.fromNumber()), body);
-      if (twilio.statusCallbackBaseUrl() != null) {
-        creator.setStatusCallback(statusCallback(twilio.statusCallbackBaseUrl(),
-            request.deliveryId()));
-      }
-      return creator.create(client).getSid();
-    } catch (TwilioException e) {
-      throw TwilioErrors.classify(e);
-    }
-  }
-
-  private Optional<String> findEarlierTry(SendRequest request, String body)
-      throws SendFailure {
-    Instant since = clock.instant().minus(LOOKBACK);
-    try {
-      var recent = Message.reader()
-          .setTo(new PhoneNumber(request.address()))
-          .setFrom(new PhoneNumber(twilio.fromNumber()))
-          .setPageSize((long) LOOKUP_PAGE_SIZE)
-          .limit(LOOKUP_PAGE_SIZE)
-          .read(client);
-      for (Message m : recent) {
-        if (m.getDateCreated() != null && m.getDateCreated().toInstant().isBefore(since)) {
-          break; // newest first: everything after is older still
-        }
-        if (body.equals(m.getBody()) && !ownedByAnotherSend(m.getSid(), request.sendKey())) {
-          return Optional.of(m.getSid());
-        }
-      }
-      return Optional.empty();
-    } catch (TwilioException e) {
-      // Whatever Twilio said, the doubt is not resolved: stay SENDING and let Temporal retry.
-      SendFailure cause = TwilioErrors.classify(e);
-      throw new SendFailure(DeliveryErrorType.PROVIDER_UNAVAILABLE, true,
-          "looking up an earlier try failed: " + cause.getMessage(), e);
-    }
-  }
-
-  private boolean ownedByAnotherSend(String sid, String sendKey) {
-    return ledgerEntries.findByProviderMessageId(PROVIDER, sid)
-        .filter(entry -> !entry.sendKey().equals(sendKey))
-        .isPresent();
   }
 }

@@ -2,20 +2,23 @@ package dev.relay.activities.channels.sms;
 
 import static dev.relay.activities.channels.FailureTable.Acceptance.MAYBE_ACCEPTED;
 import static dev.relay.activities.channels.FailureTable.Acceptance.NOT_ACCEPTED;
+import static dev.relay.activities.channels.FailureTable.Decision.FAILOVER;
+import static dev.relay.activities.channels.FailureTable.Decision.PERMANENT;
+import static dev.relay.activities.channels.FailureTable.Decision.RETRY;
 import static dev.relay.activities.channels.FailureTable.causedBy;
 import static dev.relay.activities.channels.FailureTable.row;
-import static dev.relay.contracts.DeliveryErrorType.PROVIDER_REJECTED;
-import static dev.relay.contracts.DeliveryErrorType.PROVIDER_UNAVAILABLE;
 
 import com.twilio.exception.ApiException;
 import com.twilio.exception.TwilioException;
 import dev.relay.activities.channels.FailureTable;
 import dev.relay.activities.channels.SendFailure;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Set;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.HttpHostConnectException;
 
 /** Every Twilio failure, classified in one table. */
 final class TwilioErrors {
@@ -42,19 +45,21 @@ final class TwilioErrors {
   }
 
   static final FailureTable<TwilioFault> TABLE = FailureTable.of(List.of(
-          row("HTTP 429, rate limited", f -> f.status(429, 429),
-              PROVIDER_UNAVAILABLE, NOT_ACCEPTED),
+          // Refused before it was processed: another provider may take it now.
+          row("HTTP 429, rate limited", f -> f.status(429, 429), FAILOVER, NOT_ACCEPTED),
+          row("HTTP 503, service unavailable", f -> f.status(503, 503), FAILOVER, NOT_ACCEPTED),
           // Twilio may have created the message before failing: the next try looks first.
-          row("HTTP 5xx", f -> f.status(500, 599), PROVIDER_UNAVAILABLE, MAYBE_ACCEPTED),
+          row("HTTP 5xx", f -> f.status(500, 599), RETRY, MAYBE_ACCEPTED),
           row("permanent Twilio error", f -> f.status(400, 499)
               && f.twilioCode() != null && PERMANENT_CODES.contains(f.twilioCode()),
-              PROVIDER_REJECTED, NOT_ACCEPTED),
-          row("HTTP 4xx", f -> f.status(400, 499), PROVIDER_REJECTED, NOT_ACCEPTED),
+              PERMANENT, NOT_ACCEPTED),
+          row("HTTP 4xx", f -> f.status(400, 499), PERMANENT, NOT_ACCEPTED),
           row("could not connect", f -> causedBy(f.error(), ConnectException.class,
-              ConnectTimeoutException.class, UnknownHostException.class),
-              PROVIDER_UNAVAILABLE, NOT_ACCEPTED)),
+              HttpHostConnectException.class, ConnectTimeoutException.class,
+              UnknownHostException.class, NoRouteToHostException.class),
+              FAILOVER, NOT_ACCEPTED)),
       // Reset, read timeout or an unreadable answer after the request went out.
-      "I/O error or timeout after the request went out", PROVIDER_UNAVAILABLE, MAYBE_ACCEPTED);
+      "I/O error or timeout after the request went out", RETRY, MAYBE_ACCEPTED);
 
   private TwilioErrors() {}
 

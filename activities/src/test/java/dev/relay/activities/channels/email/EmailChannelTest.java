@@ -12,6 +12,9 @@ import dev.relay.activities.channels.LedgeredSend;
 import dev.relay.activities.channels.ScriptedSmtpServer;
 import dev.relay.activities.channels.ScriptedSmtpServer.Stage;
 import dev.relay.activities.channels.sms.SmsChannel;
+import dev.relay.activities.channels.routing.ProviderEvents;
+import dev.relay.activities.channels.routing.ProviderRouting;
+import dev.relay.activities.config.RoutingSettings;
 import dev.relay.activities.config.SmtpSettings;
 import dev.relay.activities.payload.PayloadActivitiesImpl;
 import dev.relay.contracts.Channel;
@@ -27,7 +30,6 @@ import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +72,7 @@ class EmailChannelTest {
     SendResult result = activities(greenMailPort()).sendEmail(request(prepared));
 
     String expectedId = "<" + DeliveryIds.sha256Hex(SEND_KEY).substring(0, 32) + "@relay.test>";
-    assertThat(result).isEqualTo(new SendResult("smtp", expectedId, false));
+    assertThat(result).isEqualTo(new SendResult(EmailChannel.PRIMARY, expectedId, false));
     assertThat(EmailChannel.messageId(SEND_KEY, DOMAIN)).isEqualTo(expectedId);
 
     MimeMessage mail = greenMail.getReceivedMessages()[0];
@@ -125,13 +127,13 @@ class EmailChannelTest {
 
     assertThat(greenMail.getReceivedMessages()).hasSize(1);
     assertThat(first.fromLedger()).isFalse();
-    assertThat(second).isEqualTo(new SendResult("smtp", first.providerMessageId(), true));
+    assertThat(second).isEqualTo(new SendResult(EmailChannel.PRIMARY, first.providerMessageId(), true));
   }
 
   @Test
   void ambiguousEarlierTryIsResentWithTheSameMessageId() throws Exception {
     // An earlier try claimed the key and died without an answer.
-    store.ledger.begin(SEND_KEY, TENANT, DELIVERY, "EMAIL", 1, "smtp");
+    store.ledger.begin(SEND_KEY, TENANT, DELIVERY, "EMAIL", 1, EmailChannel.PRIMARY);
 
     SendResult result = activities(greenMailPort()).sendEmail(request(prepared));
 
@@ -254,11 +256,14 @@ class EmailChannelTest {
   private ChannelActivitiesImpl activities(int port) {
     SmtpSettings smtp = new SmtpSettings("127.0.0.1", port, null, null, false,
         "Relay <relay@localhost>", Duration.ofSeconds(5));
+    ProviderRouting routing =
+        new ProviderRouting(RoutingSettings.standard(), ProviderEvents.NONE, null);
     LedgeredSend ledger = new LedgeredSend(store.ledger);
-    EmailChannel email =
-        new EmailChannel(smtp, DOMAIN, store.rendered, store.documents, ledger);
+    EmailChannel email = new EmailChannel(routing.route(Channel.EMAIL,
+        List.of(new SmtpProvider(EmailChannel.PRIMARY, smtp, DOMAIN)), true),
+        store.rendered, store.documents, ledger);
     SmsChannel unconfigured =
-        new SmsChannel(null, store.rendered, store.ledger, ledger, Clock.systemUTC());
+        new SmsChannel(routing.route(Channel.SMS, List.of(), false), store.rendered, ledger);
     return new ChannelActivitiesImpl(email, unconfigured);
   }
 

@@ -22,6 +22,9 @@ import dev.relay.activities.channels.ChannelActivitiesImpl;
 import dev.relay.activities.channels.LedgeredSend;
 import dev.relay.activities.channels.ScriptedSmtpServer;
 import dev.relay.activities.channels.email.EmailChannel;
+import dev.relay.activities.channels.routing.ProviderEvents;
+import dev.relay.activities.channels.routing.ProviderRouting;
+import dev.relay.activities.config.RoutingSettings;
 import dev.relay.activities.config.TwilioSettings;
 import dev.relay.activities.payload.PayloadActivitiesImpl;
 import dev.relay.contracts.Channel;
@@ -271,10 +274,14 @@ class SmsChannelTest {
   private ChannelActivitiesImpl activities(int port, Duration timeout) {
     TwilioSettings settings = new TwilioSettings(ACCOUNT, TOKEN, FROM,
         "http://localhost:" + port, "https://relay.example.com/", timeout);
+    ProviderRouting routing =
+        new ProviderRouting(RoutingSettings.standard(), ProviderEvents.NONE, null);
     LedgeredSend ledger = new LedgeredSend(store.ledger);
-    SmsChannel sms = new SmsChannel(settings, store.rendered, store.ledger, ledger, CLOCK);
-    EmailChannel unconfigured =
-        new EmailChannel(null, "relay.test", store.rendered, store.documents, ledger);
+    SmsChannel sms = new SmsChannel(routing.route(Channel.SMS,
+        List.of(new TwilioProvider(SmsChannel.PROVIDER, settings, store.ledger, CLOCK)), false),
+        store.rendered, ledger);
+    EmailChannel unconfigured = new EmailChannel(routing.route(Channel.EMAIL, List.of(), true),
+        store.rendered, store.documents, ledger);
     return new ChannelActivitiesImpl(unconfigured, sms);
   }
 

@@ -8,6 +8,8 @@ import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
 import dev.relay.store.delivery.SendLedgerEntry;
 import dev.relay.store.delivery.SendLedgerRepository;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,13 +71,22 @@ public final class LedgeredSend {
     String inDoubtAt = known.filter(SendLedgerEntry::inFlight).map(SendLedgerEntry::provider)
         .orElse(null);
     List<String> passedOver = new ArrayList<>();
+    // When every provider refused without being called, the earliest moment one of them will
+    // take calls again: the workflow waits at least that long before its next try, so a round of
+    // tries is not burnt against open breakers.
+    Duration retryAfter = null;
+    boolean anyCalled = false;
     for (ProviderRoute.Candidate<C> candidate : route.candidates(inDoubtAt)) {
       String name = candidate.name();
       ProviderGuard.Entry entry = candidate.guard().enter();
       if (entry instanceof ProviderGuard.Refused refused) {
         passedOver.add(name + ": " + refused.reason());
+        if (retryAfter == null || refused.retryAfter().compareTo(retryAfter) < 0) {
+          retryAfter = refused.retryAfter();
+        }
         continue;
       }
+      anyCalled = true;
       ProviderGuard.Permit permit = (ProviderGuard.Permit) entry;
       Optional<SendLedgerEntry> before = ledger.begin(key, request.tenantId(),
           request.deliveryId(), request.channel().name(), request.round(), name);
@@ -107,9 +118,13 @@ public final class LedgeredSend {
     if (passedOver.isEmpty()) {
       throw new IllegalStateException(route.channel() + " has no provider configured");
     }
-    throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure("no "
-        + route.channel().name().toLowerCase(Locale.ROOT) + " provider took the message: "
-        + String.join("; ", passedOver));
+    String message = "no " + route.channel().name().toLowerCase(Locale.ROOT)
+        + " provider took the message: " + String.join("; ", passedOver);
+    if (!anyCalled && retryAfter != null && !retryAfter.isZero()) {
+      throw ApplicationFailure.newFailureWithCauseAndDelay(message,
+          DeliveryErrorType.PROVIDER_UNAVAILABLE.name(), null, retryAfter);
+    }
+    throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure(message);
   }
 
   private static SendResult fromLedger(SendLedgerEntry entry) {

@@ -5,6 +5,7 @@ import dev.relay.activities.channels.SendFailure;
 import dev.relay.contracts.Channel;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,8 +18,12 @@ public final class ProviderGuard {
   /** The answer to {@link #enter()}: a {@link Permit}, or {@link Refused} with the reason. */
   public sealed interface Entry permits Permit, Refused {}
 
-  /** The provider is not to be called now (breaker open or half-open and busy, rate limited). */
-  public record Refused(String reason) implements Entry {}
+  /**
+   * The provider is not to be called now (breaker open or half-open and busy, rate limited).
+   *
+   * @param retryAfter when asking again can get a permit (zero when unknown)
+   */
+  public record Refused(String reason, Duration retryAfter) implements Entry {}
 
   /** One call of the provider. */
   @FunctionalInterface
@@ -31,14 +36,33 @@ public final class ProviderGuard {
   private final CircuitBreaker breaker;
   private final RateLimiter limiter;
   private final ProviderTelemetry telemetry;
+  private final Duration waitInOpen;
+  // When the breaker last opened (System.nanoTime), so a refusal can say when it half-opens.
+  private volatile long openedAtNanos;
 
   ProviderGuard(String name, Channel channel, CircuitBreaker breaker, RateLimiter limiter,
-      ProviderTelemetry telemetry) {
+      ProviderTelemetry telemetry, Duration waitInOpen) {
     this.name = name;
     this.channel = channel;
     this.breaker = breaker;
     this.limiter = limiter;
     this.telemetry = telemetry;
+    this.waitInOpen = waitInOpen;
+  }
+
+  void transitioned(CircuitBreaker.State to) {
+    if (to == CircuitBreaker.State.OPEN) {
+      openedAtNanos = System.nanoTime();
+    }
+  }
+
+  /** How long until an open breaker half-opens; zero when it is not open. */
+  Duration untilHalfOpen() {
+    if (breaker.getState() != CircuitBreaker.State.OPEN) {
+      return Duration.ZERO;
+    }
+    Duration left = waitInOpen.minusNanos(System.nanoTime() - openedAtNanos);
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   public String name() {
@@ -68,13 +92,14 @@ public final class ProviderGuard {
   public Entry enter() {
     if (!breaker.tryAcquirePermission()) {
       telemetry.outcome(this, "not_permitted");
-      return new Refused("circuit breaker " + breaker.getState());
+      return new Refused("circuit breaker " + breaker.getState(), untilHalfOpen());
     }
     if (!limiter.acquirePermission()) {
       breaker.releasePermission();
       telemetry.outcome(this, "rate_limited");
       return new Refused("rate limit, no permit within "
-          + limiter.getRateLimiterConfig().getTimeoutDuration());
+          + limiter.getRateLimiterConfig().getTimeoutDuration(),
+          limiter.getRateLimiterConfig().getLimitRefreshPeriod());
     }
     return new Permit();
   }

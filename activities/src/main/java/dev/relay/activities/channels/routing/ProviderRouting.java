@@ -91,8 +91,10 @@ public final class ProviderRouting {
         .timeoutDuration(policy.rateLimitTimeout())
         .writableStackTraceEnabled(false)
         .build());
-    ProviderGuard guard = new ProviderGuard(name, channel, breaker, limiter, telemetry);
+    ProviderGuard guard =
+        new ProviderGuard(name, channel, breaker, limiter, telemetry, policy.waitInOpen());
     breaker.getEventPublisher().onStateTransition(event -> {
+      guard.transitioned(event.getStateTransition().getToState());
       String from = event.getStateTransition().getFromState().name();
       String to = event.getStateTransition().getToState().name();
       String detail = describe(breaker) + "worker " + WORKER;

@@ -228,6 +228,9 @@ class EmailRoutingTest {
         () -> email.send(request));
 
     assertThat(failure.getOriginalMessage()).contains("circuit breaker OPEN");
+    // It tells the workflow when a breaker half-opens, so the next try is not wasted.
+    assertThat(failure.getNextRetryDelay()).isPositive()
+        .isLessThanOrEqualTo(TRIPPY.waitInOpen());
     assertThat(first.connections() + second.connections()).isEqualTo(4);
     // No provider was called for it: nothing in the ledger, the next try starts clean.
     assertThat(store.ledger.find(request.sendKey())).isEmpty();

@@ -1,0 +1,269 @@
+package dev.relay.systemtests.stack;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.relay.store.testing.TestDatabase;
+import dev.relay.systemtests.client.RelayApi;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relay's whole stack for one test class, on free loopback ports: a fresh PostgreSQL database
+ * (embedded server), GreenMail SMTP, the Twilio peer, the Temporal dev server, and the worker and
+ * API as {@code java -jar} processes configured against all of it. Logs go to
+ * {@code system-tests/target/stack-logs/<name>/}. {@link #close()} stops everything it started.
+ */
+public final class RelayStack implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RelayStack.class);
+
+  public static final String TENANT = "systest";
+  public static final String CLIENT_KEY = "systest-client-key-0000000001";
+  public static final String SUPPORT_KEY = "systest-support-key-000000001";
+  public static final String SUPPORT_KEY_NAME = "systest-support";
+  public static final String ADMIN_KEY = "systest-admin-key-00000000001";
+
+  /**
+   * Delivery timing for tests: the same shape as production (6 tries, exponential backoff with
+   * jitter), shorter waits so a provider that never recovers reaches NEEDS_ATTENTION in seconds,
+   * and a short send timeout so a send lost with a killed worker is retried soon.
+   */
+  public static Map<String, String> defaultApiEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("RELAY_DELIVERY_MAX_SEND_TRIES", "6");
+    env.put("RELAY_DELIVERY_INITIAL_BACKOFF", "500ms");
+    env.put("RELAY_DELIVERY_BACKOFF_COEFFICIENT", "2.0");
+    env.put("RELAY_DELIVERY_MAX_BACKOFF", "2s");
+    env.put("RELAY_DELIVERY_SEND_TIMEOUT", "5s");
+    env.put("RELAY_DELIVERY_RECEIPT_TIMEOUT", "5m");
+    env.put("RELAY_TEMPORAL_START_TIMEOUT", "3s");
+    env.put("RELAY_TEMPORAL_ACTION_TIMEOUT", "30s");
+    env.put("RELAY_STARTER_INTERVAL", "1s");
+    return env;
+  }
+
+  private final String name;
+  private final Path logDir;
+  private final Path dataDir;
+  private final List<AutoCloseable> started = new ArrayList<>();
+
+  private HikariDataSource database;
+  private SmtpServer smtp;
+  private TwilioPeer twilio;
+  private TemporalDevServer temporal;
+  private RelayProcess worker;
+  private RelayProcess api;
+  private WorkflowServiceStubs stubs;
+  private WorkflowClient workflowClient;
+
+  private RelayStack(String name) {
+    this.name = name;
+    this.logDir = StackPaths.logsRoot().resolve(name);
+    this.dataDir = StackPaths.logsRoot().resolveSibling("stack-data").resolve(name);
+  }
+
+  /** Starts the whole stack; on any failure stops what already runs and rethrows. */
+  public static RelayStack start(String name) {
+    return start(name, Map.of(), Map.of());
+  }
+
+  public static RelayStack start(String name, Map<String, String> apiOverrides,
+      Map<String, String> workerOverrides) {
+    RelayStack stack = new RelayStack(name);
+    try {
+      stack.startAll(apiOverrides, workerOverrides);
+      return stack;
+    } catch (RuntimeException | Error e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll(Map<String, String> apiOverrides, Map<String, String> workerOverrides) {
+    long t0 = System.nanoTime();
+    clean(logDir);
+    clean(dataDir);
+
+    database = TestDatabase.fresh();
+    started.add(database);
+    smtp = new SmtpServer().start();
+    started.add(smtp);
+    twilio = new TwilioPeer(dataDir, logDir).start();
+    started.add(twilio);
+    temporal = new TemporalDevServer(dataDir, logDir).start();
+    started.add(temporal);
+
+    int apiPort = Ports.free();
+    int workerPort = Ports.free();
+    String apiBase = "http://127.0.0.1:" + apiPort;
+
+    Map<String, String> common = new LinkedHashMap<>();
+    common.put("SPRING_DATASOURCE_URL", database.getJdbcUrl());
+    common.put("SPRING_DATASOURCE_USERNAME", database.getUsername());
+    common.put("SPRING_DATASOURCE_PASSWORD", database.getPassword());
+    common.put("RELAY_TEMPORAL_TARGET", temporal.target());
+    common.put("RELAY_TEMPORAL_NAMESPACE", "default");
+
+    Map<String, String> workerEnv = new LinkedHashMap<>(common);
+    workerEnv.put("RELAY_SMTP_HOST", "127.0.0.1");
+    workerEnv.put("RELAY_SMTP_PORT", Integer.toString(smtp.port()));
+    workerEnv.put("RELAY_SMTP_TIMEOUT", "5s");
+    workerEnv.put("RELAY_TWILIO_ACCOUNT_SID", TwilioPeer.ACCOUNT_SID);
+    workerEnv.put("RELAY_TWILIO_AUTH_TOKEN", TwilioPeer.AUTH_TOKEN);
+    workerEnv.put("RELAY_TWILIO_API_BASE_URL", twilio.baseUrl());
+    workerEnv.put("RELAY_TWILIO_STATUS_CALLBACK_BASE_URL", apiBase);
+    workerEnv.put("RELAY_TWILIO_TIMEOUT", "5s");
+    workerEnv.put("RELAY_TEMPORAL_SHUTDOWN_GRACE", "3s");
+    workerEnv.putAll(workerOverrides);
+
+    Map<String, String> apiEnv = new LinkedHashMap<>(common);
+    apiEnv.put("RELAY_TWILIO_AUTH_TOKEN", TwilioPeer.AUTH_TOKEN);
+    apiEnv.put("RELAY_TWILIO_WEBHOOK_BASE_URL", apiBase);
+    // relay.bootstrap is a list of tenants, each with a list of keys.
+    apiEnv.put("RELAY_BOOTSTRAP_0_ID", TENANT);
+    apiEnv.put("RELAY_BOOTSTRAP_0_NAME", "System tests");
+    putKey(apiEnv, 0, CLIENT_KEY, "CLIENT", "systest-client");
+    putKey(apiEnv, 1, SUPPORT_KEY, "SUPPORT", SUPPORT_KEY_NAME);
+    putKey(apiEnv, 2, ADMIN_KEY, "ADMIN", "systest-admin");
+    apiEnv.putAll(defaultApiEnvironment());
+    apiEnv.putAll(apiOverrides);
+
+    worker = new RelayProcess("worker", StackPaths.workerJar(), workerPort, "/actuator/health",
+        workerEnv, dataDir, logDir);
+    api = new RelayProcess("api", StackPaths.apiJar(), apiPort, "/actuator/health/readiness",
+        apiEnv, dataDir, logDir);
+    started.add(worker);
+    started.add(api);
+    // Both JVMs boot at once; both migrate the schema (idempotent, Flyway takes a lock).
+    worker.start();
+    api.start();
+    worker.awaitReady();
+    api.awaitReady();
+
+    stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+        .setTarget(temporal.target())
+        .build());
+    workflowClient = WorkflowClient.newInstance(stubs,
+        WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    log.info("stack {} up in {} ms: api {}, worker {}, temporal {} (UI {}), smtp {}, twilio {}, logs {}",
+        name, (System.nanoTime() - t0) / 1_000_000, api.baseUrl(), worker.baseUrl(),
+        temporal.target(), temporal.webUi(), smtp.port(), twilio.baseUrl(), logDir);
+  }
+
+  private static void putKey(Map<String, String> env, int index, String key, String role, String name) {
+    String prefix = "RELAY_BOOTSTRAP_0_KEYS_" + index + "_";
+    env.put(prefix + "KEY", key);
+    env.put(prefix + "ROLE", role);
+    env.put(prefix + "NAME", name);
+  }
+
+  // ------------------------------------------------------------------ accessors
+
+  public String name() {
+    return name;
+  }
+
+  public Path logDir() {
+    return logDir;
+  }
+
+  /** The API as a client (role client). */
+  public RelayApi client() {
+    return new RelayApi(api.baseUrl(), CLIENT_KEY);
+  }
+
+  /** The API as support staff (role support). */
+  public RelayApi support() {
+    return new RelayApi(api.baseUrl(), SUPPORT_KEY);
+  }
+
+  public RelayApi admin() {
+    return new RelayApi(api.baseUrl(), ADMIN_KEY);
+  }
+
+  public SmtpServer smtp() {
+    return smtp;
+  }
+
+  public TwilioPeer twilio() {
+    return twilio;
+  }
+
+  public TemporalDevServer temporal() {
+    return temporal;
+  }
+
+  public RelayProcess worker() {
+    return worker;
+  }
+
+  public RelayProcess api() {
+    return api;
+  }
+
+  /** A Temporal client in the test JVM, for visibility and describe calls. */
+  public WorkflowClient workflowClient() {
+    return workflowClient;
+  }
+
+  public HikariDataSource database() {
+    return database;
+  }
+
+  /** Where to look when something failed: the tails of the app logs. */
+  public String diagnostics() {
+    StringBuilder b = new StringBuilder("logs in ").append(logDir);
+    for (RelayProcess p : new RelayProcess[] {worker, api}) {
+      if (p != null) {
+        b.append("\n---- last lines of ").append(p.process().logFile()).append('\n')
+            .append(p.process().logTail(40));
+      }
+    }
+    return b.toString();
+  }
+
+  @Override
+  public void close() {
+    if (stubs != null) {
+      stubs.shutdownNow();
+      stubs.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    // Reverse order: the apps first, the things they talk to last.
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        log.warn("stopping {} failed: {}", started.get(i), e.toString());
+      }
+    }
+    started.clear();
+  }
+
+  private static void clean(Path dir) {
+    try {
+      if (Files.exists(dir)) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+          for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + dir, e);
+    }
+  }
+
+}

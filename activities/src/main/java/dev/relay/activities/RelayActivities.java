@@ -12,7 +12,10 @@ import dev.relay.activities.channels.sms.TwilioProvider;
 import dev.relay.activities.config.ActivitiesSettings;
 import dev.relay.activities.consent.ConsentActivitiesImpl;
 import dev.relay.activities.identity.IdentityActivitiesImpl;
+import dev.relay.activities.notifications.NotificationActivitiesImpl;
 import dev.relay.activities.payload.PayloadActivitiesImpl;
+import dev.relay.activities.webhooks.WebhookDispatcher;
+import dev.relay.activities.webhooks.WebhookSettings;
 import dev.relay.contracts.Channel;
 import dev.relay.store.audit.AuditRepository;
 import dev.relay.store.consent.ConsentRepository;
@@ -22,6 +25,7 @@ import dev.relay.store.payload.RenderedPayloadRepository;
 import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.template.TemplateRepository;
+import dev.relay.store.webhook.WebhookOutboxRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -89,6 +93,16 @@ public final class RelayActivities {
         new ConsentActivitiesImpl(new ConsentRepository(jdbi)),
         new PayloadActivitiesImpl(new TemplateRepository(jdbi), documents, rendered),
         new ChannelActivitiesImpl(email, smsChannel),
-        new AuditActivitiesImpl(new AuditRepository(jdbi)));
+        new AuditActivitiesImpl(new AuditRepository(jdbi)),
+        new NotificationActivitiesImpl(new WebhookOutboxRepository(jdbi)));
+  }
+
+  /**
+   * The sender of queued status events (not an activity: the worker polls it on a schedule, so a
+   * slow client endpoint never holds up a workflow). {@code registry} may be null.
+   */
+  public static WebhookDispatcher webhookDispatcher(Jdbi jdbi, WebhookSettings settings,
+      MeterRegistry registry) {
+    return new WebhookDispatcher(new WebhookOutboxRepository(jdbi), settings, registry);
   }
 }

@@ -27,6 +27,7 @@ import dev.relay.contracts.activities.ConsentQuery;
 import dev.relay.contracts.activities.IdentityActivities;
 import dev.relay.contracts.activities.IdentityCheck;
 import dev.relay.contracts.activities.IdentityQuery;
+import dev.relay.contracts.activities.NotificationActivities;
 import dev.relay.contracts.activities.PayloadActivities;
 import dev.relay.contracts.activities.PayloadRequest;
 import dev.relay.contracts.activities.PreparedPayload;
@@ -84,9 +85,10 @@ class RelayActivitiesTest {
 
   @Test
   void oneImplementationOfEachActivityInterface() {
-    assertThat(activities).hasSize(5);
+    assertThat(activities).hasSize(6);
     for (Class<?> type : List.of(IdentityActivities.class, ConsentActivities.class,
-        PayloadActivities.class, ChannelActivities.class, AuditActivities.class)) {
+        PayloadActivities.class, ChannelActivities.class, AuditActivities.class,
+        NotificationActivities.class)) {
       assertThat(activities).filteredOn(type::isInstance).hasSize(1);
     }
   }

@@ -39,6 +39,14 @@ public final class DeliveryIds {
     return deliveryId + ":" + channel.name().toLowerCase() + ":" + round;
   }
 
+  /**
+   * The ID of a status event (a webhook's {@code webhook-id}): delivery and the workflow's event
+   * sequence, so a retried notification is the same event and receivers can dedupe on it.
+   */
+  public static String eventId(String deliveryId, long sequence) {
+    return deliveryId + ":" + sequence;
+  }
+
   public static String sha256Hex(String text) {
     return sha256Hex(text.getBytes(StandardCharsets.UTF_8));
   }

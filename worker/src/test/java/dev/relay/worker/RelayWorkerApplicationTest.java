@@ -23,6 +23,17 @@ import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.tenant.Tenant;
 import dev.relay.store.tenant.TenantRepository;
 import dev.relay.store.testing.TestDatabase;
+import dev.relay.store.webhook.OutboxRecord;
+import dev.relay.store.webhook.OutboxState;
+import dev.relay.store.webhook.StatusWebhookRepository;
+import dev.relay.store.webhook.WebhookOutboxRepository;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -100,10 +111,36 @@ class RelayWorkerApplicationTest {
     registry.add("relay.routing.providers.smtp-secondary.rate-limit", () -> "7");
     registry.add("relay.temporal.metrics-report-interval", () -> "200ms");
     registry.add("relay.message-id-domain", () -> "worker-test.relay");
+    registry.add("relay.webhooks.poll-interval", () -> "200ms");
+    registry.add("relay.webhooks.max-attempts", () -> "5");
+  }
+
+  /** A tenant's webhook endpoint: records what it is sent. */
+  static final List<Map<String, String>> WEBHOOK_POSTS = new CopyOnWriteArrayList<>();
+  static final HttpServer WEBHOOK_RECEIVER = webhookReceiver();
+
+  private static HttpServer webhookReceiver() {
+    try {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/hook", exchange -> {
+        WEBHOOK_POSTS.add(Map.of(
+            "id", exchange.getRequestHeaders().getFirst("webhook-id"),
+            "timestamp", exchange.getRequestHeaders().getFirst("webhook-timestamp"),
+            "signature", exchange.getRequestHeaders().getFirst("webhook-signature"),
+            "body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
+      });
+      server.start();
+      return server;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @AfterAll
   static void stopPeers() {
+    WEBHOOK_RECEIVER.stop(0);
     SMTP.stop();
     SMTP_SECONDARY.stop();
     if (temporal != null) {
@@ -172,6 +209,64 @@ class RelayWorkerApplicationTest {
   }
 
   @Autowired WorkerProperties properties;
+  @Autowired WebhookProperties webhookProperties;
+
+  @Test
+  void theDispatcherPostsTheDeliveredEventToTheTenantsWebhookSigned() throws Exception {
+    String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    new TenantRepository(jdbi).upsertTenant(new Tenant("initech", "Initech", null));
+    new StatusWebhookRepository(jdbi).configure("initech",
+        "http://127.0.0.1:" + WEBHOOK_RECEIVER.getAddress().getPort() + "/hook", secret);
+    new RecipientRepository(jdbi).upsert("initech", "peter", "Peter", true,
+        List.of(new ContactPoint("EMAIL", "peter@example.test", true, null)));
+    new ConsentRepository(jdbi).record("initech", "peter", "billing", Map.of("EMAIL", true),
+        "signup", "form");
+    new TemplateRepository(jdbi).upsert("initech", "tps", "TPS report", null, "Hello {{name}}",
+        null);
+
+    String deliveryId = DeliveryIds.deliveryId("initech", "worker-test-webhook");
+    DeliveryWorkflow workflow = temporal.getWorkflowClient().newWorkflowStub(
+        DeliveryWorkflow.class, WorkflowOptions.newBuilder().setWorkflowId(deliveryId)
+            .setTaskQueue(TaskQueues.DELIVERY).build());
+    DeliveryView view = workflow.deliver(new DeliveryRequest("initech", deliveryId, "peter",
+        "billing", "tps", Map.of("name", "Peter"), List.of(Channel.EMAIL), List.of(), null,
+        Instant.now(), DeliveryPolicy.defaults()));
+    assertThat(view.status()).isEqualTo(DeliveryStatus.DELIVERED);
+
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (outbox(deliveryId).state() != OutboxState.DELIVERED && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertThat(outbox(deliveryId).state()).isEqualTo(OutboxState.DELIVERED);
+    Map<String, String> post = WEBHOOK_POSTS.stream()
+        .filter(p -> p.get("id").startsWith(deliveryId + ":")).findFirst().orElseThrow();
+    assertThat(post.get("body")).contains("\"type\": \"delivery.delivered\"")
+        .contains(deliveryId);
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring(6)), "HmacSHA256"));
+    String expected = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(
+        (post.get("id") + "." + post.get("timestamp") + "." + post.get("body"))
+            .getBytes(StandardCharsets.UTF_8)));
+    assertThat(post.get("signature")).isEqualTo(expected);
+  }
+
+  private OutboxRecord outbox(String deliveryId) {
+    List<OutboxRecord> rows = new WebhookOutboxRepository(jdbi).forDelivery(deliveryId);
+    assertThat(rows).hasSize(1);
+    return rows.get(0);
+  }
+
+  @Test
+  void theWebhookDispatcherIsConfiguredFromRelayWebhooks() {
+    var settings = webhookProperties.settings();
+    assertThat(settings.enabled()).isTrue();
+    assertThat(settings.pollInterval()).isEqualTo(Duration.ofMillis(200));
+    assertThat(settings.maxAttempts()).isEqualTo(5);
+    assertThat(settings.batch()).isEqualTo(20);
+    assertThat(settings.timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(settings.backoff(1)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(settings.maxBackoff()).isEqualTo(Duration.ofMinutes(10));
+  }
 
   @Test
   void routingIsConfiguredByProviderNameOverTheDefaults() {

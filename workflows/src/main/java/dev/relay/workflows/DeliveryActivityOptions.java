@@ -33,6 +33,26 @@ final class DeliveryActivityOptions {
   }
 
   /**
+   * Status notifications: one keyed insert into the webhook outbox. The same timeout and retries
+   * as the audit activity, and for the same reason: a database outage is waited out, so no status
+   * event is dropped; the HTTP call to the client happens later, outside the workflow.
+   */
+  static ActivityOptions notification() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.DELIVERY)
+        .setStartToCloseTimeout(Duration.ofSeconds(10))
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(1))
+                .setBackoffCoefficient(2.0)
+                .setMaximumInterval(Duration.ofSeconds(30))
+                .setMaximumAttempts(0) // unlimited
+                .setDoNotRetry(permanentErrorTypes())
+                .build())
+        .build();
+  }
+
+  /**
    * Sends: one try per activity call. The workflow runs the tries itself so the backoff gets
    * jitter and every failed try is audited; the activity dedupes on the send key.
    */

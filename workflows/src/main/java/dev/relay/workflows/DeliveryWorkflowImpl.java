@@ -25,11 +25,14 @@ import dev.relay.contracts.activities.ConsentQuery;
 import dev.relay.contracts.activities.IdentityActivities;
 import dev.relay.contracts.activities.IdentityCheck;
 import dev.relay.contracts.activities.IdentityQuery;
+import dev.relay.contracts.activities.NotificationActivities;
 import dev.relay.contracts.activities.PayloadActivities;
 import dev.relay.contracts.activities.PayloadRequest;
 import dev.relay.contracts.activities.PreparedPayload;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
+import dev.relay.contracts.activities.StatusEventType;
+import dev.relay.contracts.activities.StatusNotification;
 import dev.relay.contracts.workflow.DeliveryPolicy;
 import dev.relay.contracts.workflow.DeliveryRequest;
 import dev.relay.contracts.workflow.DeliveryView;
@@ -54,6 +57,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.slf4j.Logger;
 
 /**
  * One delivery, as an explicit state machine over {@link DeliveryStatus} (legal moves in {@link
@@ -63,6 +67,12 @@ import java.util.Set;
 public class DeliveryWorkflowImpl implements DeliveryWorkflow {
 
   private static final String RELAY = "relay";
+  private static final Logger logger = Workflow.getLogger(DeliveryWorkflowImpl.class);
+  /**
+   * The change that added status notifications and the delay notice. Workflows that started
+   * before it (no marker in their history) run without them, so their histories still replay.
+   */
+  static final String STATUS_NOTIFICATIONS = "status-notifications";
   /** Counter of automatic fallbacks to the next channel, tagged from and to. */
   public static final String CHANNEL_SUBSTITUTIONS = "relay_channel_substitutions";
 
@@ -74,6 +84,8 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
       Workflow.newActivityStub(PayloadActivities.class, DeliveryActivityOptions.standard());
   private final AuditActivities audit =
       Workflow.newActivityStub(AuditActivities.class, DeliveryActivityOptions.standard());
+  private final NotificationActivities notifier = Workflow.newActivityStub(
+      NotificationActivities.class, DeliveryActivityOptions.notification());
   // Built in deliver(): its timeout comes from the request's policy.
   private ChannelActivities channels;
 
@@ -87,7 +99,13 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
   private int attempts;
   private String reason;
   private String providerMessageId;
+  private boolean delayed;
   private final List<TimelineEntry> timeline = new ArrayList<>();
+
+  // Decided once, at the start: the version a workflow began with holds for its whole life.
+  private boolean notifications;
+  // True while the delay notice is being recorded: the workflow does not complete under it.
+  private boolean markingDelayed;
 
   private long auditSequence;
   private String publishedStatus;
@@ -112,6 +130,8 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     this.deliveryId =
         request.deliveryId() != null ? request.deliveryId() : Workflow.getInfo().getWorkflowId();
     this.random = Workflow.newRandom();
+    this.notifications =
+        Workflow.getVersion(STATUS_NOTIFICATIONS, Workflow.DEFAULT_VERSION, 1) >= 1;
     this.channels =
         Workflow.newActivityStub(
             ChannelActivities.class, DeliveryActivityOptions.send(request.policy().sendTimeout()));
@@ -122,6 +142,9 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     // All processing runs in one scope, so a cancel or the deadline can interrupt it anywhere.
     processing = Workflow.newCancellationScope(this::process);
     watchDeadline();
+    if (notifications) {
+      watchDelay();
+    }
     if (stop != null) {
       processing.cancel("stopped before processing started");
     }
@@ -141,7 +164,7 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
               if (!status.isFinal()) {
                 recordStop();
               }
-              Workflow.await(Workflow::isEveryHandlerFinished);
+              Workflow.await(() -> Workflow.isEveryHandlerFinished() && !markingDelayed);
             })
         .run();
     return view();
@@ -284,9 +307,14 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     DeliveryPolicy policy = request.policy();
     String sendKey = DeliveryIds.sendKey(deliveryId, ch, attempts);
     String lastError = "";
+    Duration retryHint = Duration.ZERO;
     for (int tryNumber = 1; tryNumber <= policy.maxSendTries(); tryNumber++) {
       if (tryNumber > 1) {
-        Workflow.sleep(backoff(policy, tryNumber - 1));
+        // The activity may know when trying again can help (a provider's breaker half-opens,
+        // Retry-After): never retry sooner than that, never later than maxBackoff.
+        Duration wait = backoff(policy, tryNumber - 1);
+        Duration hinted = retryHint.compareTo(policy.maxBackoff()) > 0 ? policy.maxBackoff() : retryHint;
+        Workflow.sleep(hinted.compareTo(wait) > 0 ? hinted : wait);
       }
       SendRequest sendRequest = new SendRequest(request.tenantId(), deliveryId, ch, sendKey,
           attempts, tryNumber, address, payload);
@@ -296,6 +324,7 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
       } catch (ActivityFailure e) {
         rethrowIfStopping(e);
         lastError = describe(e);
+        retryHint = retryHint(e);
         note("send", "failed", "try " + tryNumber + " of " + policy.maxSendTries() + ": " + lastError);
         if (isPermanent(e)) {
           return ChannelOutcome.failed(lower(ch) + " send rejected: " + lastError);
@@ -316,6 +345,13 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     }
     return ChannelOutcome.failed(
         lower(ch) + " send failed after " + policy.maxSendTries() + " tries: " + lastError);
+  }
+
+  private static Duration retryHint(ActivityFailure e) {
+    if (e.getCause() instanceof ApplicationFailure af && af.getNextRetryDelay() != null) {
+      return af.getNextRetryDelay();
+    }
+    return Duration.ZERO;
   }
 
   /** min(maxBackoff, initial * coefficient^(failedTry-1)), scaled by a jitter in [0.5, 1). */
@@ -406,6 +442,47 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
         processing.cancel("deadline passed");
       }
     });
+  }
+
+  /**
+   * A durable timer for the delay notice: a delivery still not final {@code delayNotice} before its
+   * deadline is marked delayed and the client told. A deadline closer than twice the notice gets
+   * it at the midpoint instead, so a delivery is never called delayed before it had half its time
+   * (and a short deadline does not turn every delivery into a delayed one at once).
+   */
+  private void watchDelay() {
+    Instant deadline = request.deadline();
+    Duration notice = request.policy().delayNotice();
+    if (deadline == null || notice.isZero()) {
+      return;
+    }
+    Duration total = Duration.between(now(), deadline);
+    if (total.compareTo(Duration.ZERO) <= 0) {
+      return; // already past: the deadline watcher expires it
+    }
+    Duration beforeNotice = total.minus(notice);
+    Duration half = total.dividedBy(2);
+    Duration wait = beforeNotice.compareTo(half) > 0 ? beforeNotice : half;
+    Async.procedure(() -> {
+      boolean finished = Workflow.await(wait, () -> status.isFinal());
+      if (!finished && !status.isFinal() && stop == null) {
+        markDelayed(deadline);
+      }
+    });
+  }
+
+  private void markDelayed(Instant deadline) {
+    delayed = true;
+    markingDelayed = true;
+    try {
+      Duration left = Duration.between(now(), deadline);
+      // No status in the audit event: being late changes neither the status nor its reason.
+      AuditEvent event = record(RELAY, "delayed", "late",
+          "still " + status + " " + left + " before the deadline " + deadline, null, null, null);
+      notifyStatus(StatusEventType.DELAYED, event);
+    } finally {
+      markingDelayed = false;
+    }
   }
 
   // ---------------------------------------------------------------- signal, query, updates
@@ -560,10 +637,14 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     return ChannelOutcome.rejected(problem);
   }
 
-  /** Moves to {@code next} (may equal the current status) and records the event everywhere. */
-  private void log(DeliveryStatus next, String actor, String step, String outcome, String detail,
-      Integer consentVersion, SendResult send) {
-    if (next != status) {
+  /**
+   * Moves to {@code next} (may equal the current status) and records the event everywhere; reaching
+   * NEEDS_ATTENTION or a final status also notifies the client.
+   */
+  private AuditEvent log(DeliveryStatus next, String actor, String step, String outcome,
+      String detail, Integer consentVersion, SendResult send) {
+    boolean moved = next != status;
+    if (moved) {
       if (!DeliveryTransitions.allowed(status, next)) {
         // A bug, not a business outcome: fail the workflow task so the delivery waits for a fix.
         throw new IllegalStateException("illegal move " + status + " -> " + next + " at " + step);
@@ -571,10 +652,24 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
       status = next;
     }
     publishStateAttributes();
+    AuditEvent event = record(actor, step, outcome, detail, status, consentVersion, send);
+    StatusEventType reached = moved ? StatusEventType.reaching(status) : null;
+    if (reached != null) {
+      notifyStatus(reached, event);
+    }
+    return event;
+  }
+
+  /**
+   * Adds one event to the timeline and the audit trail. {@code auditStatus} null records an event
+   * that leaves the status projection (status, reason) as it is.
+   */
+  private AuditEvent record(String actor, String step, String outcome, String detail,
+      DeliveryStatus auditStatus, Integer consentVersion, SendResult send) {
     Instant at = now();
     timeline.add(new TimelineEntry(at, status, step, detail == null ? outcome : outcome + ": " + detail));
     AuditEvent event = new AuditEvent(request.tenantId(), deliveryId, ++auditSequence, at, actor,
-        step, outcome, detail, status, channel, attempts, consentVersion,
+        step, outcome, detail, auditStatus, channel, attempts, consentVersion,
         send == null ? null : send.provider(), send == null ? null : send.providerMessageId());
     // Detached: an audit record is never skipped, not even when a cancel or the deadline
     // interrupts the delivery while it is being written.
@@ -583,6 +678,28 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     } catch (ActivityFailure e) {
       // Retried without limit, so only a permanent error gets here: keep the delivery open.
       throw new IllegalStateException("audit event " + event.sequence() + " was not recorded", e);
+    }
+    return event;
+  }
+
+  /**
+   * Queues a status event for the tenant's webhook, under the event ID of the audit event it
+   * reports. Only for workflows that started with notifications (see {@link #STATUS_NOTIFICATIONS}).
+   */
+  private void notifyStatus(StatusEventType type, AuditEvent event) {
+    if (!notifications) {
+      return;
+    }
+    StatusNotification notification = new StatusNotification(request.tenantId(), deliveryId,
+        event.sequence(), type, status, channel, attempts, reason, event.occurredAt());
+    // Detached like the audit: a cancel or the deadline must not swallow the event.
+    try {
+      Workflow.newDetachedCancellationScope(() -> notifier.notifyStatus(notification)).run();
+    } catch (ActivityFailure e) {
+      // Retried without limit, so only a permanent error gets here. A lost notification must not
+      // hold up the delivery itself; the status stays readable through the API.
+      logger.error("status event {} of delivery {} was not queued", notification.eventId(),
+          deliveryId, e);
     }
   }
 
@@ -620,7 +737,7 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
 
   private DeliveryView view() {
     return new DeliveryView(deliveryId, status, channel, attempts, reason, providerMessageId,
-        List.copyOf(timeline));
+        List.copyOf(timeline), delayed);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -80,9 +80,19 @@ final class DeliveryTestEnv implements AutoCloseable {
   }
 
   DeliveryRequest request(String idempotencyKey, Instant deadline, Channel... channels) {
+    return request(idempotencyKey, deadline, DeliveryPolicy.defaults(), channels);
+  }
+
+  DeliveryRequest request(String idempotencyKey, Instant deadline, DeliveryPolicy policy,
+      Channel... channels) {
     return new DeliveryRequest(TENANT, DeliveryIds.deliveryId(TENANT, idempotencyKey), "rcp-42",
         "legal-notice", "tpl-notice", Map.of("name", "Ada"), List.of(channels), List.of("doc-1"),
-        deadline, Instant.ofEpochMilli(env.currentTimeMillis()), DeliveryPolicy.defaults());
+        deadline, Instant.ofEpochMilli(env.currentTimeMillis()), policy);
+  }
+
+  /** Test time now. */
+  Instant now() {
+    return Instant.ofEpochMilli(env.currentTimeMillis());
   }
 
   DeliveryWorkflow start(DeliveryRequest request) {

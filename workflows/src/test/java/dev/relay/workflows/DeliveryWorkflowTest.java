@@ -308,6 +308,18 @@ class DeliveryWorkflowTest {
   }
 
   @Test
+  void openBreakersMakeTheNextTryWaitUntilAProviderTakesCallsAgain() {
+    fake.sends(EMAIL, FakeActivities.SendOutcome.BREAKER_OPEN);
+    DeliveryView view = t.result(t.start(t.request("breaker-open", EMAIL)));
+
+    assertThat(view.status()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(fake.sendCalls()).extracting(SendRequest::tryNumber).containsExactly(1, 2);
+    // The hint (20 s, the breaker's remaining open time) replaced the 200 ms backoff, so the
+    // round's tries are not spent while no provider can be called.
+    assertThat(elapsed(view)).isGreaterThanOrEqualTo(FakeActivities.BREAKER_WAIT);
+  }
+
+  @Test
   void aLostSendResultIsAnsweredByTheLedgerWithoutASecondSend() {
     fake.sends(EMAIL, LOST_RESPONSE);
     DeliveryWorkflow wf = t.start(t.request("ledger", EMAIL));
@@ -519,7 +531,9 @@ class DeliveryWorkflowTest {
 
     assertThat(view.status()).isEqualTo(DeliveryStatus.EXPIRED);
     assertThat(view.reason()).contains("deadline");
-    assertThat(fake.auditSteps()).endsWith("send/accepted", "deadline/expired");
+    // A deadline closer than twice the delay notice gets the notice at its midpoint.
+    assertThat(fake.auditSteps()).endsWith("send/accepted", "delayed/late", "deadline/expired");
+    assertThat(view.delayed()).isTrue();
     assertThat(fake.lastAudit().status()).isEqualTo(DeliveryStatus.EXPIRED);
     assertThat(t.searchStatus(wf)).isEqualTo("EXPIRED");
   }

@@ -12,11 +12,13 @@ import dev.relay.contracts.activities.ConsentQuery;
 import dev.relay.contracts.activities.IdentityActivities;
 import dev.relay.contracts.activities.IdentityCheck;
 import dev.relay.contracts.activities.IdentityQuery;
+import dev.relay.contracts.activities.NotificationActivities;
 import dev.relay.contracts.activities.PayloadActivities;
 import dev.relay.contracts.activities.PayloadRequest;
 import dev.relay.contracts.activities.PreparedPayload;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
+import dev.relay.contracts.activities.StatusNotification;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -32,16 +34,20 @@ import java.util.function.Consumer;
  */
 final class FakeActivities
     implements IdentityActivities, ConsentActivities, PayloadActivities, ChannelActivities,
-        AuditActivities {
+        AuditActivities, NotificationActivities {
 
   /** One scripted answer of a send try. */
   enum SendOutcome {
     ACCEPT,
     UNAVAILABLE,
+    /** Every provider's breaker is open: unavailable, with a hint when to try again. */
+    BREAKER_OPEN,
     REJECT,
     /** The provider took it but the answer was lost (crash, timeout): the ledger has it. */
     LOST_RESPONSE
   }
+
+  static final java.time.Duration BREAKER_WAIT = java.time.Duration.ofSeconds(20);
 
   private final Map<Channel, IdentityCheck> identity = new EnumMap<>(Channel.class);
   private final Map<Channel, ConsentDecision> consent = new EnumMap<>(Channel.class);
@@ -55,6 +61,7 @@ final class FakeActivities
   private final List<SendRequest> sendCalls = new ArrayList<>();
   private final List<String> providerAccepts = new ArrayList<>();
   private final List<AuditEvent> audits = new ArrayList<>();
+  private final List<StatusNotification> notifications = new ArrayList<>();
 
   private volatile Consumer<SendRequest> beforeSmsReturns = request -> {};
 
@@ -114,6 +121,11 @@ final class FakeActivities
     return audits.stream().map(e -> e.step() + "/" + e.outcome()).toList();
   }
 
+  /** Status notifications queued, once per event ID (like the outbox). */
+  synchronized List<StatusNotification> notifications() {
+    return List.copyOf(notifications);
+  }
+
   synchronized AuditEvent lastAudit() {
     return audits.get(audits.size() - 1);
   }
@@ -169,6 +181,9 @@ final class FakeActivities
     SendOutcome outcome = script == null || script.isEmpty() ? SendOutcome.ACCEPT : script.poll();
     switch (outcome) {
       case UNAVAILABLE -> throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure("provider busy, try later");
+      case BREAKER_OPEN -> throw io.temporal.failure.ApplicationFailure.newFailureWithCauseAndDelay(
+          "no provider took the message: circuit breaker OPEN",
+          DeliveryErrorType.PROVIDER_UNAVAILABLE.name(), null, BREAKER_WAIT);
       case REJECT -> throw DeliveryErrorType.PROVIDER_REJECTED.failure("550 mailbox does not exist");
       case LOST_RESPONSE -> {
         accept(request);
@@ -196,6 +211,14 @@ final class FakeActivities
         && e.deliveryId().equals(event.deliveryId()));
     if (!seen) {
       audits.add(event);
+    }
+  }
+
+  @Override
+  public synchronized void notifyStatus(StatusNotification notification) {
+    // Idempotent on the event ID, like the webhook outbox.
+    if (notifications.stream().noneMatch(n -> n.eventId().equals(notification.eventId()))) {
+      notifications.add(notification);
     }
   }
 

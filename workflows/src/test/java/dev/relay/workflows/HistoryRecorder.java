@@ -2,6 +2,7 @@ package dev.relay.workflows;
 
 import static dev.relay.contracts.Channel.EMAIL;
 import static dev.relay.contracts.Channel.SMS;
+import static dev.relay.workflows.FakeActivities.SendOutcome.REJECT;
 import static dev.relay.workflows.FakeActivities.SendOutcome.UNAVAILABLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +16,8 @@ import dev.relay.contracts.workflow.SupportAction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -62,6 +65,24 @@ class HistoryRecorder {
       wf.retry(SupportAction.of("agent-7", "provider is back"));
       assertThat(t.result(wf).status()).isEqualTo(DeliveryStatus.DELIVERED);
       write(t, request, "support-retry-delivery.json");
+    }
+  }
+
+  /**
+   * With status notifications (version 1 of "status-notifications"): EMAIL refused for good →
+   * NEEDS_ATTENTION (notified) → the delay notice fires → EXPIRED (notified). Replayed by
+   * {@link StatusNotificationsReplayTest}.
+   */
+  @Test
+  void statusNotificationsDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      t.fake.sends(EMAIL, REJECT);
+      Instant deadline = t.now().plus(Duration.ofMinutes(30));
+      DeliveryRequest request = t.request("history-status-notifications", deadline, EMAIL);
+      DeliveryWorkflow wf = t.start(request);
+      assertThat(t.result(wf).status()).isEqualTo(DeliveryStatus.EXPIRED);
+      assertThat(t.fake.notifications()).hasSize(3);
+      write(t, request, "status-notifications-delivery.json");
     }
   }
 

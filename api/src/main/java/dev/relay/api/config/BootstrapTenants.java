@@ -30,7 +30,9 @@ public class BootstrapTenants implements ApplicationRunner {
       if (t.id() == null || t.id().isBlank()) {
         throw new IllegalStateException("relay.bootstrap: every tenant needs an id");
       }
-      tenants.upsertTenant(new Tenant(t.id(), t.name() == null ? t.id() : t.name(), null));
+      // Keep a status webhook the tenant set through the API: a restart must not remove it.
+      String webhookUrl = tenants.findTenant(t.id()).map(Tenant::statusWebhookUrl).orElse(null);
+      tenants.upsertTenant(new Tenant(t.id(), t.name() == null ? t.id() : t.name(), webhookUrl));
       for (RelayProperties.BootstrapKey k : t.keys()) {
         if (k.key() == null || k.key().length() < 16 || k.role() == null) {
           throw new IllegalStateException(

@@ -5,6 +5,7 @@ import dev.relay.store.tenant.Role;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -49,18 +50,36 @@ public record RelayProperties(
       @DefaultValue("") String authToken,
       @DefaultValue("http://localhost:8080") String webhookBaseUrl) {}
 
-  /** Timing of each delivery's sends, copied into the workflow input when it starts. */
+  /**
+   * Timing of each delivery's sends, copied into the workflow input when it starts.
+   *
+   * @param delayNotice how long before its deadline an unfinished delivery is marked delayed and
+   *     the tenant's status webhook told; 0 turns it off
+   */
   public record Delivery(
       @DefaultValue("6") int maxSendTries,
       @DefaultValue("200ms") Duration initialBackoff,
       @DefaultValue("2.0") double backoffCoefficient,
       @DefaultValue("30s") Duration maxBackoff,
       @DefaultValue("30s") Duration sendTimeout,
-      @DefaultValue("15m") Duration receiptTimeout) {
+      @DefaultValue("15m") Duration receiptTimeout,
+      @DefaultValue("10m") Duration delayNotice) {
+
+    @ConstructorBinding
+    public Delivery {
+      delayNotice = delayNotice == null ? DeliveryPolicy.DEFAULT_DELAY_NOTICE : delayNotice;
+    }
+
+    /** The knobs as they were before the delay notice (which gets its default). */
+    public Delivery(int maxSendTries, Duration initialBackoff, double backoffCoefficient,
+        Duration maxBackoff, Duration sendTimeout, Duration receiptTimeout) {
+      this(maxSendTries, initialBackoff, backoffCoefficient, maxBackoff, sendTimeout,
+          receiptTimeout, DeliveryPolicy.DEFAULT_DELAY_NOTICE);
+    }
 
     public DeliveryPolicy policy() {
       return new DeliveryPolicy(maxSendTries, initialBackoff, backoffCoefficient, maxBackoff,
-          sendTimeout, receiptTimeout);
+          sendTimeout, receiptTimeout, delayNotice);
     }
   }
 

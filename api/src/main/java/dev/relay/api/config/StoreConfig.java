@@ -11,6 +11,7 @@ import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.tenant.TenantRepository;
+import dev.relay.store.webhook.StatusWebhookRepository;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.springframework.context.annotation.Bean;
@@ -74,5 +75,10 @@ public class StoreConfig {
   @Bean
   ProviderEventRepository providerEventRepository(Jdbi jdbi) {
     return new ProviderEventRepository(jdbi);
+  }
+
+  @Bean
+  StatusWebhookRepository statusWebhookRepository(Jdbi jdbi) {
+    return new StatusWebhookRepository(jdbi);
   }
 }

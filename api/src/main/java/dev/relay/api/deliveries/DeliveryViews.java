@@ -22,16 +22,34 @@ public final class DeliveryViews {
     }
   }
 
+  /**
+   * A delivery with its timeline.
+   *
+   * @param delayed whether it was still not final its delay notice before its deadline (the
+   *     audit trail has a {@code delayed} step); stays true after it ends
+   */
   public record Delivery(String deliveryId, String status, String channel, int attempts,
       String reason, String recipientId, String purpose, String templateId, Instant createdAt,
-      Instant updatedAt, List<TimelineItem> timeline) {
+      Instant updatedAt, List<TimelineItem> timeline, boolean delayed) {
+
+    /** Without the delay flag, as before it existed. */
+    public Delivery(String deliveryId, String status, String channel, int attempts,
+        String reason, String recipientId, String purpose, String templateId, Instant createdAt,
+        Instant updatedAt, List<TimelineItem> timeline) {
+      this(deliveryId, status, channel, attempts, reason, recipientId, purpose, templateId,
+          createdAt, updatedAt, timeline, false);
+    }
 
     static Delivery of(DeliveryRecord d, List<AuditRecord> events) {
       return new Delivery(d.id(), d.status(), d.channel(), d.attempts(), d.reason(),
           d.recipientId(), d.purpose(), d.templateId(), d.createdAt(), d.updatedAt(),
-          events.stream().map(TimelineItem::of).toList());
+          events.stream().map(TimelineItem::of).toList(),
+          events.stream().anyMatch(e -> DELAYED_STEP.equals(e.step())));
     }
   }
+
+  /** The audit step the workflow records when a delivery is late against its deadline. */
+  static final String DELAYED_STEP = "delayed";
 
   public record Summary(String deliveryId, String status, String channel, int attempts,
       String reason, String recipientId, String purpose, String templateId, Instant createdAt,

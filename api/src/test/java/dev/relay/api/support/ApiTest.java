@@ -37,6 +37,8 @@ import tools.jackson.databind.JsonNode;
         "relay.twilio.webhook-base-url=" + RelayTestInfrastructure.WEBHOOK_BASE_URL,
         "relay.delivery.initial-backoff=20ms",
         "relay.delivery.max-backoff=200ms",
+        // Short enough to see a delivery turn delayed within a test (DelayedDeliveryTest).
+        "relay.delivery.delay-notice=2s",
         "relay.starter.interval=300ms",
         "relay.temporal.start-timeout=3s",
         "relay.documents.max-size=64KB",

@@ -11,6 +11,9 @@ import java.time.Duration;
  * @param maxBackoff the longest wait between two tries
  * @param sendTimeout StartToClose of one send activity (one call to the provider)
  * @param receiptTimeout how long an SMS waits for the provider's delivery receipt
+ * @param delayNotice how long before its deadline a delivery that is still not final is marked
+ *     delayed and the client notified; zero turns the notice off. Null (a policy recorded before
+ *     this knob existed) means {@link #DEFAULT_DELAY_NOTICE}.
  */
 public record DeliveryPolicy(
     int maxSendTries,
@@ -18,7 +21,10 @@ public record DeliveryPolicy(
     double backoffCoefficient,
     Duration maxBackoff,
     Duration sendTimeout,
-    Duration receiptTimeout) {
+    Duration receiptTimeout,
+    Duration delayNotice) {
+
+  public static final Duration DEFAULT_DELAY_NOTICE = Duration.ofMinutes(10);
 
   public static DeliveryPolicy defaults() {
     return new DeliveryPolicy(
@@ -26,7 +32,18 @@ public record DeliveryPolicy(
         Duration.ofMinutes(15));
   }
 
+  /** The policy as it was before the delay notice: the notice gets its default. */
+  public DeliveryPolicy(int maxSendTries, Duration initialBackoff, double backoffCoefficient,
+      Duration maxBackoff, Duration sendTimeout, Duration receiptTimeout) {
+    this(maxSendTries, initialBackoff, backoffCoefficient, maxBackoff, sendTimeout, receiptTimeout,
+        DEFAULT_DELAY_NOTICE);
+  }
+
   public DeliveryPolicy {
+    delayNotice = delayNotice == null ? DEFAULT_DELAY_NOTICE : delayNotice;
+    if (delayNotice.isNegative()) {
+      throw new IllegalArgumentException("delayNotice must not be negative");
+    }
     if (maxSendTries < 1) {
       throw new IllegalArgumentException("maxSendTries must be at least 1");
     }

@@ -11,6 +11,8 @@ import java.util.List;
  * @param attempts send rounds started so far, across channels
  * @param reason why the delivery is where it is (rejection, failure, support reason)
  * @param providerMessageId the provider's ID of the last accepted send, if any
+ * @param delayed whether the delivery was still not final {@link DeliveryPolicy#delayNotice()}
+ *     before its deadline (stays true once set, also after it ends)
  */
 public record DeliveryView(
     String deliveryId,
@@ -19,4 +21,12 @@ public record DeliveryView(
     int attempts,
     String reason,
     String providerMessageId,
-    List<TimelineEntry> timeline) {}
+    List<TimelineEntry> timeline,
+    boolean delayed) {
+
+  /** A view without the delay flag, as before it existed. */
+  public DeliveryView(String deliveryId, DeliveryStatus status, Channel channel, int attempts,
+      String reason, String providerMessageId, List<TimelineEntry> timeline) {
+    this(deliveryId, status, channel, attempts, reason, providerMessageId, timeline, false);
+  }
+}

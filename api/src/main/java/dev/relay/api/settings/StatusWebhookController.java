@@ -1,0 +1,94 @@
+package dev.relay.api.settings;
+
+import dev.relay.api.auth.Allowed;
+import dev.relay.api.problems.ApiProblem;
+import dev.relay.api.problems.Checks;
+import dev.relay.store.tenant.ApiKeyPrincipal;
+import dev.relay.store.tenant.Role;
+import dev.relay.store.webhook.StatusWebhook;
+import dev.relay.store.webhook.StatusWebhookRepository;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The tenant's status webhook: where Relay POSTs status events (delivered, rejected, cancelled,
+ * expired, needs attention, delayed), signed Standard Webhooks style with a secret made here.
+ * Admins only: whoever sets the URL decides where delivery data goes.
+ */
+@RestController
+@RequestMapping(path = "/v1/settings/status-webhook", produces = MediaType.APPLICATION_JSON_VALUE)
+@Allowed(Role.ADMIN)
+@Tag(name = "Settings")
+public class StatusWebhookController {
+  /** Standard Webhooks secrets: this prefix, then base64 of the key bytes. */
+  static final String SECRET_PREFIX = "whsec_";
+  private static final int SECRET_BYTES = 32;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final StatusWebhookRepository webhooks;
+
+  public StatusWebhookController(StatusWebhookRepository webhooks) {
+    this.webhooks = webhooks;
+  }
+
+  /**
+   * The answer to a PUT.
+   *
+   * @param secret the signing secret: shown here once, never again (a new PUT makes a new one)
+   */
+  public record StatusWebhookWithSecret(String url, String secret, Instant updatedAt) {}
+
+  /** The webhook as GET shows it: never the secret. */
+  public record StatusWebhookView(String url, Instant updatedAt) {}
+
+  @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Set the status webhook URL and get a new signing secret (shown once)",
+      description = "Every PUT makes a new secret; events still queued are signed with it. "
+          + "400 for anything but an absolute http(s) URL.")
+  public StatusWebhookWithSecret put(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @RequestBody StatusWebhookRequest body) {
+    Checks checks = new Checks();
+    String url = body.validUrl(checks);
+    checks.throwIfAny();
+    String secret = newSecret();
+    if (!webhooks.configure(caller.tenantId(), url, secret)) {
+      throw ApiProblem.notFound("Tenant", caller.tenantId());
+    }
+    StatusWebhook stored = webhooks.find(caller.tenantId()).orElseThrow();
+    return new StatusWebhookWithSecret(stored.url(), secret, stored.updatedAt());
+  }
+
+  @GetMapping
+  @Operation(summary = "The status webhook URL (404 when none is set); never the secret")
+  public StatusWebhookView get(@Parameter(hidden = true) ApiKeyPrincipal caller) {
+    return webhooks.find(caller.tenantId())
+        .map(w -> new StatusWebhookView(w.url(), w.updatedAt()))
+        .orElseThrow(() -> ApiProblem.notFound("Status webhook of tenant", caller.tenantId()));
+  }
+
+  @DeleteMapping
+  @Operation(summary = "Remove the status webhook; events not sent yet are dropped (204, also when none was set)")
+  public ResponseEntity<Void> delete(@Parameter(hidden = true) ApiKeyPrincipal caller) {
+    webhooks.remove(caller.tenantId());
+    return ResponseEntity.noContent().build();
+  }
+
+  /** {@code whsec_} + base64 of 32 random bytes, the Standard Webhooks secret format. */
+  static String newSecret() {
+    byte[] key = new byte[SECRET_BYTES];
+    RANDOM.nextBytes(key);
+    return SECRET_PREFIX + Base64.getEncoder().encodeToString(key);
+  }
+}

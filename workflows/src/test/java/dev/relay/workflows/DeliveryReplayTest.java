@@ -1,6 +1,14 @@
 package dev.relay.workflows;
 
+import dev.relay.contracts.Channel;
+import dev.relay.contracts.workflow.DeliveryRequest;
+import dev.relay.contracts.workflow.DeliveryView;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.testing.WorkflowReplayer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -10,8 +18,27 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DeliveryReplayTest {
 
+  /**
+   * Loads the payload converter's classes before replaying: first-time class loading inside a
+   * workflow thread on a busy machine can exceed Temporal's deadlock detector (1 s) and fail the
+   * replay for a reason that has nothing to do with determinism.
+   */
+  @BeforeAll
+  static void warmUpPayloadConversion() {
+    var converter = DefaultDataConverter.STANDARD_INSTANCE;
+    DeliveryRequest request = new DeliveryRequest("t", "d", "r", "p", "tpl", Map.of("k", "v"),
+        List.of(Channel.EMAIL), List.of(), Instant.EPOCH, Instant.EPOCH, null);
+    converter.fromPayloads(0, converter.toPayloads(request), DeliveryRequest.class,
+        DeliveryRequest.class);
+    converter.toPayloads(new DeliveryView("d", null, Channel.SMS, 0, null, null, List.of()));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"histories/sms-fallback-delivery.json", "histories/support-retry-delivery.json"})
+  @ValueSource(strings = {
+      "histories/sms-fallback-delivery.json",
+      "histories/support-retry-delivery.json",
+      // version 1 of DeliveryWorkflowImpl.STATUS_NOTIFICATIONS: notifications and delay notice
+      "histories/status-notifications-delivery.json"})
   void recordedHistoryReplays(String resource) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(resource, DeliveryWorkflowImpl.class);
   }

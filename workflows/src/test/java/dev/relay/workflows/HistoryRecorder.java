@@ -71,7 +71,7 @@ class HistoryRecorder {
   /**
    * With status notifications (version 1 of "status-notifications"): EMAIL refused for good →
    * NEEDS_ATTENTION (notified) → the delay notice fires → EXPIRED (notified). Replayed by
-   * {@link StatusNotificationsReplayTest}.
+   * {@link DeliveryReplayTest}.
    */
   @Test
   void statusNotificationsDelivery() throws IOException {

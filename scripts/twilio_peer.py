@@ -8,7 +8,12 @@ StatusCallback URL: `sent`, then `delivered` (or `undelivered` for numbers endin
 
 Inspection and fault injection for tests and operators:
   GET  /_peer/messages            every message accepted so far (JSON list)
-  POST /_peer/mode   mode=ok|fail500|fail429|reset|invalid_number   how the next sends answer
+  POST /_peer/mode   mode=ok|fail500|fail429|reset|invalid_number|slow|timeout|lost_reply [delay=seconds]
+                                  how the next sends answer:
+                                    slow        wait `delay` (default 1 s), then accept as usual
+                                    timeout     wait `delay` (default 30 s) and hang up: nothing created
+                                    lost_reply  create the message (callbacks follow), then wait `delay`
+                                                (default 30 s) and hang up: the sender cannot know
   GET  /_peer/health              200 when up
 
 Standard library only, so it runs anywhere python3 does.
@@ -27,7 +32,8 @@ import urllib.request
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-STATE = {"mode": "ok", "messages": [], "lock": threading.Lock()}
+STATE = {"mode": "ok", "delay": None, "messages": [], "lock": threading.Lock()}
+DEFAULT_DELAYS = {"slow": 1.0, "timeout": 30.0, "lost_reply": 30.0}
 ARGS = None
 
 
@@ -134,16 +140,28 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         url = urllib.parse.urlparse(self.path)
         if url.path == "/_peer/mode":
-            mode = self.form().get("mode", "ok")
+            form = self.form()
+            mode = form.get("mode", "ok")
+            try:
+                delay = float(form["delay"]) if form.get("delay") else DEFAULT_DELAYS.get(mode)
+            except ValueError:
+                return self.reply(400, {"message": "delay must be a number of seconds"})
             with STATE["lock"]:
                 STATE["mode"] = mode
-            return self.reply(200, {"mode": mode})
+                STATE["delay"] = delay
+            return self.reply(200, {"mode": mode, "delay": delay})
         if url.path != f"/2010-04-01/Accounts/{ARGS.account_sid}/Messages.json":
             return self.reply(404, {"message": "no such route"})
         if not self.authorized():
             return
         form = self.form()
-        mode = STATE["mode"]
+        with STATE["lock"]:
+            mode, delay = STATE["mode"], STATE["delay"]
+        if mode == "slow":
+            time.sleep(delay)
+        if mode == "timeout":
+            time.sleep(delay)
+            return self.hang_up()
         if mode == "reset":
             self.close_connection = True
             self.connection.close()
@@ -164,7 +182,19 @@ class Handler(BaseHTTPRequestHandler):
             with open(ARGS.log_file, "a") as f:
                 f.write(json.dumps(message_json(msg)) + "\n")
         threading.Thread(target=deliver_later, args=(msg,), daemon=True).start()
+        if mode == "lost_reply":
+            time.sleep(delay)
+            return self.hang_up()
         self.reply(201, message_json(msg))
+
+    def hang_up(self):
+        """Close the connection without an answer (the sender sees a reset or its own timeout)."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(2)
+        except OSError:
+            pass
+        self.connection.close()
 
 
 def main():

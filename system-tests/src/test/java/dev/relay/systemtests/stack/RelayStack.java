@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -54,13 +55,38 @@ public final class RelayStack implements AutoCloseable {
     return env;
   }
 
+  /**
+   * What a test class needs beyond the default stack.
+   *
+   * @param ownPostgres a PostgreSQL server of the stack's own that {@link #postgres()} can stop
+   *     and start again (instead of a fresh database on the JVM's shared embedded server)
+   * @param secondarySmtp a second SMTP server configured as the worker's {@code smtp-secondary}
+   * @param faultProxies the worker reaches each SMTP server through an {@link SmtpFaults} proxy,
+   *     and both apps reach Temporal through a {@link TcpProxy} (the test's own Temporal client
+   *     and CLI go direct), so a test can fail a relay or cut Temporal off without stopping it
+   */
+  public record Options(boolean ownPostgres, boolean secondarySmtp, boolean faultProxies) {
+    public static final Options DEFAULT = new Options(false, false, false);
+  }
+
+  /** SLOW_REPLIES holds each SMTP reply back this long (see {@link SmtpFaults}). */
+  public static final Duration SMTP_REPLY_DELAY = Duration.ofMillis(400);
+  /** STALL_AFTER_DATA holds the answer to the data back this long: past the worker's SMTP timeout. */
+  public static final Duration SMTP_STALL = Duration.ofMillis(4_500);
+
   private final String name;
   private final Path logDir;
   private final Path dataDir;
+  private final Options options;
   private final List<AutoCloseable> started = new ArrayList<>();
 
   private HikariDataSource database;
+  private RestartablePostgres postgres;
   private SmtpServer smtp;
+  private SmtpServer smtpSecondary;
+  private SmtpFaults smtpFaults;
+  private SmtpFaults smtpSecondaryFaults;
+  private TcpProxy temporalProxy;
   private TwilioPeer twilio;
   private TemporalDevServer temporal;
   private RelayProcess worker;
@@ -68,8 +94,9 @@ public final class RelayStack implements AutoCloseable {
   private WorkflowServiceStubs stubs;
   private WorkflowClient workflowClient;
 
-  private RelayStack(String name) {
+  private RelayStack(String name, Options options) {
     this.name = name;
+    this.options = options;
     this.logDir = StackPaths.logsRoot().resolve(name);
     this.dataDir = StackPaths.logsRoot().resolveSibling("stack-data").resolve(name);
   }
@@ -81,7 +108,12 @@ public final class RelayStack implements AutoCloseable {
 
   public static RelayStack start(String name, Map<String, String> apiOverrides,
       Map<String, String> workerOverrides) {
-    RelayStack stack = new RelayStack(name);
+    return start(name, apiOverrides, workerOverrides, Options.DEFAULT);
+  }
+
+  public static RelayStack start(String name, Map<String, String> apiOverrides,
+      Map<String, String> workerOverrides, Options options) {
+    RelayStack stack = new RelayStack(name, options);
     try {
       stack.startAll(apiOverrides, workerOverrides);
       return stack;
@@ -96,30 +128,67 @@ public final class RelayStack implements AutoCloseable {
     clean(logDir);
     clean(dataDir);
 
-    database = TestDatabase.fresh();
-    started.add(database);
+    String jdbcUrl;
+    if (options.ownPostgres()) {
+      postgres = new RestartablePostgres(dataDir.resolve("postgres"), logDir);
+      started.add(postgres);
+      postgres.start();
+      database = postgres.dataSource();
+      jdbcUrl = postgres.jdbcUrl();
+    } else {
+      database = TestDatabase.fresh();
+      started.add(database);
+      jdbcUrl = database.getJdbcUrl();
+    }
     smtp = new SmtpServer().start();
     started.add(smtp);
+    if (options.secondarySmtp()) {
+      smtpSecondary = new SmtpServer().start();
+      started.add(smtpSecondary);
+    }
     twilio = new TwilioPeer(dataDir, logDir).start();
     started.add(twilio);
     temporal = new TemporalDevServer(dataDir, logDir).start();
     started.add(temporal);
+    int smtpPort = smtp.port();
+    Integer secondaryPort = smtpSecondary == null ? null : smtpSecondary.port();
+    String temporalTarget = temporal.target();
+    if (options.faultProxies()) {
+      smtpFaults = new SmtpFaults("smtp-primary", smtp.port(), SMTP_REPLY_DELAY, SMTP_STALL).start();
+      started.add(smtpFaults);
+      smtpPort = smtpFaults.port();
+      if (smtpSecondary != null) {
+        smtpSecondaryFaults = new SmtpFaults("smtp-secondary", smtpSecondary.port(),
+            SMTP_REPLY_DELAY, SMTP_STALL).start();
+        started.add(smtpSecondaryFaults);
+        secondaryPort = smtpSecondaryFaults.port();
+      }
+      String[] hostPort = temporal.target().split(":");
+      temporalProxy = new TcpProxy("temporal", hostPort[0], Integer.parseInt(hostPort[1])).start();
+      started.add(temporalProxy);
+      temporalTarget = temporalProxy.address();
+    }
 
     int apiPort = Ports.free();
     int workerPort = Ports.free();
     String apiBase = "http://127.0.0.1:" + apiPort;
 
     Map<String, String> common = new LinkedHashMap<>();
-    common.put("SPRING_DATASOURCE_URL", database.getJdbcUrl());
+    common.put("SPRING_DATASOURCE_URL", jdbcUrl);
     common.put("SPRING_DATASOURCE_USERNAME", database.getUsername());
     common.put("SPRING_DATASOURCE_PASSWORD", database.getPassword());
-    common.put("RELAY_TEMPORAL_TARGET", temporal.target());
+    common.put("RELAY_TEMPORAL_TARGET", temporalTarget);
     common.put("RELAY_TEMPORAL_NAMESPACE", "default");
 
     Map<String, String> workerEnv = new LinkedHashMap<>(common);
     workerEnv.put("RELAY_SMTP_HOST", "127.0.0.1");
-    workerEnv.put("RELAY_SMTP_PORT", Integer.toString(smtp.port()));
+    workerEnv.put("RELAY_SMTP_PORT", Integer.toString(smtpPort));
     workerEnv.put("RELAY_SMTP_TIMEOUT", "5s");
+    if (secondaryPort != null) {
+      workerEnv.put("RELAY_SMTPSECONDARY_HOST", "127.0.0.1");
+      workerEnv.put("RELAY_SMTPSECONDARY_PORT", Integer.toString(secondaryPort));
+      workerEnv.put("RELAY_SMTPSECONDARY_TIMEOUT", "5s");
+    }
     workerEnv.put("RELAY_TWILIO_ACCOUNT_SID", TwilioPeer.ACCOUNT_SID);
     workerEnv.put("RELAY_TWILIO_AUTH_TOKEN", TwilioPeer.AUTH_TOKEN);
     workerEnv.put("RELAY_TWILIO_API_BASE_URL", twilio.baseUrl());
@@ -157,9 +226,11 @@ public final class RelayStack implements AutoCloseable {
         .build());
     workflowClient = WorkflowClient.newInstance(stubs,
         WorkflowClientOptions.newBuilder().setNamespace("default").build());
-    log.info("stack {} up in {} ms: api {}, worker {}, temporal {} (UI {}), smtp {}, twilio {}, logs {}",
-        name, (System.nanoTime() - t0) / 1_000_000, api.baseUrl(), worker.baseUrl(),
-        temporal.target(), temporal.webUi(), smtp.port(), twilio.baseUrl(), logDir);
+    log.info("stack {} up in {} ms: api {}, worker {}, temporal {} (UI {}), smtp {}{}, twilio {}, "
+        + "postgres {}, logs {}", name, (System.nanoTime() - t0) / 1_000_000, api.baseUrl(),
+        worker.baseUrl(), temporalTarget, temporal.webUi(), smtpPort,
+        secondaryPort == null ? "" : " (secondary " + secondaryPort + ")", twilio.baseUrl(), jdbcUrl,
+        logDir);
   }
 
   private static void putKey(Map<String, String> env, int index, String key, String role, String name) {
@@ -195,6 +266,35 @@ public final class RelayStack implements AutoCloseable {
 
   public SmtpServer smtp() {
     return smtp;
+  }
+
+  /** The secondary relay's server, or null (see {@link Options#secondarySmtp()}). */
+  public SmtpServer smtpSecondary() {
+    return smtpSecondary;
+  }
+
+  /** The primary relay as the worker reaches it, or null without {@link Options#faultProxies()}. */
+  public SmtpFaults smtpFaults() {
+    return smtpFaults;
+  }
+
+  /** The secondary relay as the worker reaches it, or null. */
+  public SmtpFaults smtpSecondaryFaults() {
+    return smtpSecondaryFaults;
+  }
+
+  /** The apps' way to Temporal, or null without {@link Options#faultProxies()}. */
+  public TcpProxy temporalProxy() {
+    return temporalProxy;
+  }
+
+  /** The stack's own PostgreSQL, or null without {@link Options#ownPostgres()}. */
+  public RestartablePostgres postgres() {
+    return postgres;
+  }
+
+  public Options options() {
+    return options;
   }
 
   public TwilioPeer twilio() {

@@ -22,7 +22,13 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
 
   private final Map<String, String> apiOverrides = new LinkedHashMap<>();
   private final Map<String, String> workerOverrides = new LinkedHashMap<>();
+  private RelayStack.Options options = RelayStack.Options.DEFAULT;
   private RelayStack stack;
+
+  public StackExtension options(RelayStack.Options options) {
+    this.options = options;
+    return this;
+  }
 
   public StackExtension apiEnv(String name, String value) {
     apiOverrides.put(name, value);
@@ -44,7 +50,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   @Override
   public void beforeAll(ExtensionContext context) {
     stack = RelayStack.start(context.getRequiredTestClass().getSimpleName(), apiOverrides,
-        workerOverrides);
+        workerOverrides, options);
   }
 
   @Override

@@ -26,6 +26,9 @@ public final class TemporalDevServer implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
 
+  /** The SQLite pragmas the dev server runs with (WAL survives a stop and start). */
+  public static final List<String> SQLITE_PRAGMAS = List.of("journal_mode=WAL", "synchronous=NORMAL");
+
   private final Path binary;
   private final Path dbFile;
   private final int port = Ports.free();
@@ -44,9 +47,11 @@ public final class TemporalDevServer implements AutoCloseable {
         "--http-port", Integer.toString(httpPort),
         "--metrics-port", Integer.toString(metricsPort),
         "--db-filename", dbFile.toString(),
-        "--sqlite-pragma", "journal_mode=WAL",
-        "--sqlite-pragma", "synchronous=NORMAL",
         "--log-level", "warn"));
+    for (String pragma : SQLITE_PRAGMAS) {
+      command.add("--sqlite-pragma");
+      command.add(pragma);
+    }
     for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
       command.add("--search-attribute");
       command.add(key.getName() + "=Keyword");

@@ -23,9 +23,15 @@ public final class TwilioPeer implements AutoCloseable {
   public static final String ACCOUNT_SID = "AC00000000000000000000000000000000";
   public static final String AUTH_TOKEN = "system-tests-auth-token";
 
-  /** How the peer answers sends. */
+  /**
+   * How the peer answers sends. {@code SLOW}, {@code TIMEOUT} and {@code LOST_REPLY} take a delay
+   * ({@link #mode(Mode, Duration)}): SLOW answers normally after it; TIMEOUT creates nothing and
+   * hangs up after it; LOST_REPLY creates the message (its callbacks follow) and then hangs up
+   * after it, so the sender cannot know whether it was sent: the ambiguous case.
+   */
   public enum Mode {
-    OK("ok"), FAIL_500("fail500"), FAIL_429("fail429"), RESET("reset"), INVALID_NUMBER("invalid_number");
+    OK("ok"), FAIL_500("fail500"), FAIL_429("fail429"), RESET("reset"), INVALID_NUMBER("invalid_number"),
+    SLOW("slow"), TIMEOUT("timeout"), LOST_REPLY("lost_reply");
 
     private final String wire;
 
@@ -82,10 +88,17 @@ public final class TwilioPeer implements AutoCloseable {
   }
 
   public void mode(Mode mode) {
+    mode(mode, null);
+  }
+
+  /** Switches the mode; {@code delay} (null: the peer's default) for the modes that wait. */
+  public void mode(Mode mode, Duration delay) {
+    String form = "mode=" + mode.wire
+        + (delay == null ? "" : "&delay=" + (delay.toMillis() / 1000.0));
     HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/_peer/mode"))
         .timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("mode=" + mode.wire)).build());
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build());
     if (response.statusCode() != 200) {
       throw new IllegalStateException("POST /_peer/mode → " + response.statusCode());
     }

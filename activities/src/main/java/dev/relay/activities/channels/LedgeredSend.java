@@ -53,6 +53,28 @@ public final class LedgeredSend {
   }
 
   public <C> SendResult run(SendRequest request, Content<C> content, ProviderRoute<C> route) {
+    // A new round (a support RETRY, say) after a round whose send is still in doubt must not
+    // send anew under its own key: that would be a second Message-ID, or skip Twilio's lookup.
+    // It continues the doubtful send under that send's key, then records the outcome under its
+    // own key as well, so its own later tries are answered by the ledger.
+    Optional<SendLedgerEntry> earlier = ledger.findInDoubt(request.deliveryId(),
+        request.channel().name(), request.sendKey());
+    if (earlier.isEmpty()) {
+      return runKey(request, content, route);
+    }
+    SendLedgerEntry doubtful = earlier.get();
+    log.warn("send {}: round {} is still in doubt; settling it as {} before anything new",
+        request.sendKey(), doubtful.round(), doubtful.sendKey());
+    SendResult result = runKey(new SendRequest(request.tenantId(), request.deliveryId(),
+        request.channel(), doubtful.sendKey(), doubtful.round(), request.tryNumber(),
+        request.address(), request.payload()), content, route);
+    ledger.begin(request.sendKey(), request.tenantId(), request.deliveryId(),
+        request.channel().name(), request.round(), result.provider());
+    ledger.markSent(request.sendKey(), result.provider(), result.providerMessageId());
+    return result;
+  }
+
+  private <C> SendResult runKey(SendRequest request, Content<C> content, ProviderRoute<C> route) {
     String key = request.sendKey();
     Optional<SendLedgerEntry> known = ledger.find(key);
     if (known.isPresent() && known.get().sent()) {

@@ -71,6 +71,21 @@ public class SendLedgerRepository {
         .bind("k", sendKey).map((rs, ctx) -> map(rs)).findOne());
   }
 
+  /**
+   * The newest send of an earlier round of this delivery and channel that is still in doubt
+   * (SENDING: a provider may have taken it). A new round must settle it before sending anew.
+   */
+  public Optional<SendLedgerEntry> findInDoubt(String deliveryId, String channel,
+      String exceptSendKey) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            select * from send_ledger
+            where delivery_id = :d and channel = :c and state = 'SENDING' and send_key <> :k
+            order by round desc limit 1
+            """)
+        .bind("d", deliveryId).bind("c", channel).bind("k", exceptSendKey)
+        .map((rs, ctx) -> map(rs)).findOne());
+  }
+
   /** The send a provider message ID belongs to (receipts are matched this way). */
   public Optional<SendLedgerEntry> findByProviderMessageId(String provider, String messageId) {
     return jdbi.withHandle(h -> h.createQuery("""

@@ -166,6 +166,29 @@ class EmailChannelTest {
   }
 
   @Test
+  void aNewRoundAfterARoundInDoubtSettlesThatSendInsteadOfSendingAnew() throws Exception {
+    // Round 1 died after the relay may have taken the mail (a support RETRY followed).
+    store.ledger.begin(SEND_KEY, TENANT, DELIVERY, "EMAIL", 1, EmailChannel.PRIMARY);
+    String round2 = DeliveryIds.sendKey(DELIVERY, Channel.EMAIL, 2);
+    SendRequest retryRound = new SendRequest(TENANT, DELIVERY, Channel.EMAIL, round2, 2, 1,
+        "ann@example.com", prepared);
+
+    SendResult result = activities(greenMailPort()).sendEmail(retryRound);
+
+    // Same Message-ID as round 1: receivers that got round 1 drop it; nobody gets two mails.
+    assertThat(result.providerMessageId()).isEqualTo(EmailChannel.messageId(SEND_KEY, DOMAIN));
+    assertThat(greenMail.getReceivedMessages()).hasSize(1);
+    assertThat(greenMail.getReceivedMessages()[0].getMessageID())
+        .isEqualTo(EmailChannel.messageId(SEND_KEY, DOMAIN));
+    assertThat(store.ledger.find(SEND_KEY).orElseThrow().sent()).isTrue();
+    assertThat(store.ledger.find(round2).orElseThrow().providerMessageId())
+        .isEqualTo(result.providerMessageId());
+    // Round 2's next try is answered by the ledger.
+    assertThat(activities(greenMailPort()).sendEmail(retryRound).fromLedger()).isTrue();
+    assertThat(greenMail.getReceivedMessages()).hasSize(1);
+  }
+
+  @Test
   void permanentRecipientRefusalIsRejected() throws Exception {
     try (ScriptedSmtpServer relay =
         ScriptedSmtpServer.replying(Stage.RCPT, "550 5.1.1 <ann@example.com>: no such user")) {

@@ -66,6 +66,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> handleUnexpected(Exception e, HttpServletRequest request) {
+    if (isDatabaseUnavailable(e)) {
+      // A pooled connection cut by a database restart surfaces as a statement failure.
+      log.warn("database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(),
+          e.toString());
+      return handleApiProblem(
+          ApiProblem.unavailable("The database is unavailable; try again later", 5), request);
+    }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return handleApiProblem(new ApiProblem(ProblemType.INTERNAL,
         "An unexpected error occurred; it has been logged"), request);
@@ -239,6 +246,25 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         Status.Code code = sre.getStatus().getCode();
         return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
             || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.CANCELLED;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a failure means the database is unreachable or going away: SQLSTATE class 08
+   * (connection exception) or 57P01-57P03 (admin/crash shutdown, cannot connect now).
+   */
+  static boolean isDatabaseUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P")) {
+          return true;
+        }
+      }
+      if (t.getCause() == t) {
+        break;
       }
     }
     return false;

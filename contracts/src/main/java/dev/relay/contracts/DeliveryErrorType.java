@@ -26,7 +26,12 @@ public enum DeliveryErrorType {
   /** The provider refused the message for good (SMTP 5xx, Twilio invalid number, ...). */
   PROVIDER_REJECTED(false),
   /** The provider could not take the message now (SMTP 4xx, HTTP 429/5xx, timeouts, resets). */
-  PROVIDER_UNAVAILABLE(true);
+  PROVIDER_UNAVAILABLE(true),
+  /**
+   * Relay's own store (the send ledger) is unreachable, so no provider was called: the workflow
+   * waits it out without spending one of the round's tries.
+   */
+  STORE_UNAVAILABLE(true);
 
   private final boolean retryable;
 

@@ -323,6 +323,13 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
         result = ch == Channel.EMAIL ? channels.sendEmail(sendRequest) : channels.sendSms(sendRequest);
       } catch (ActivityFailure e) {
         rethrowIfStopping(e);
+        if (isStoreUnavailable(e)) {
+          // Relay's own database is down: no provider was called, so the try is not spent;
+          // wait and ask again, as every other activity does during a database outage.
+          Workflow.sleep(backoff(policy, policy.maxSendTries()));
+          tryNumber--;
+          continue;
+        }
         lastError = describe(e);
         retryHint = retryHint(e);
         note("send", "failed", "try " + tryNumber + " of " + policy.maxSendTries() + ": " + lastError);
@@ -345,6 +352,11 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     }
     return ChannelOutcome.failed(
         lower(ch) + " send failed after " + policy.maxSendTries() + " tries: " + lastError);
+  }
+
+  private static boolean isStoreUnavailable(ActivityFailure e) {
+    return e.getCause() instanceof ApplicationFailure af
+        && DeliveryErrorType.STORE_UNAVAILABLE.name().equals(af.getType());
   }
 
   private static Duration retryHint(ActivityFailure e) {

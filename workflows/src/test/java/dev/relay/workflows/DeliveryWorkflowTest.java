@@ -308,6 +308,20 @@ class DeliveryWorkflowTest {
   }
 
   @Test
+  void aDatabaseOutageDuringSendDoesNotSpendTheRoundsTries() {
+    FakeActivities.SendOutcome down = FakeActivities.SendOutcome.STORE_DOWN;
+    fake.sends(EMAIL, down, down, down, down, down, down, down, down, UNAVAILABLE);
+    DeliveryView view = t.result(t.start(t.request("store-down", EMAIL)));
+
+    // Eight failures of Relay's own ledger and one provider failure: still delivered on the
+    // second real try, in the first round, not NEEDS_ATTENTION after six.
+    assertThat(view.status()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(view.attempts()).isEqualTo(1);
+    assertThat(fake.sendCalls()).hasSize(10);
+    assertThat(fake.sendCalls()).extracting(SendRequest::tryNumber).last().isEqualTo(2);
+  }
+
+  @Test
   void openBreakersMakeTheNextTryWaitUntilAProviderTakesCallsAgain() {
     fake.sends(EMAIL, FakeActivities.SendOutcome.BREAKER_OPEN);
     DeliveryView view = t.result(t.start(t.request("breaker-open", EMAIL)));

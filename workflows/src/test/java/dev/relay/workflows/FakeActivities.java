@@ -42,6 +42,8 @@ final class FakeActivities
     UNAVAILABLE,
     /** Every provider's breaker is open: unavailable, with a hint when to try again. */
     BREAKER_OPEN,
+    /** Relay's own send ledger is unreachable: no provider was called. */
+    STORE_DOWN,
     REJECT,
     /** The provider took it but the answer was lost (crash, timeout): the ledger has it. */
     LOST_RESPONSE
@@ -181,6 +183,7 @@ final class FakeActivities
     SendOutcome outcome = script == null || script.isEmpty() ? SendOutcome.ACCEPT : script.poll();
     switch (outcome) {
       case UNAVAILABLE -> throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure("provider busy, try later");
+      case STORE_DOWN -> throw DeliveryErrorType.STORE_UNAVAILABLE.failure("send ledger unreachable");
       case BREAKER_OPEN -> throw io.temporal.failure.ApplicationFailure.newFailureWithCauseAndDelay(
           "no provider took the message: circuit breaker OPEN",
           DeliveryErrorType.PROVIDER_UNAVAILABLE.name(), null, BREAKER_WAIT);

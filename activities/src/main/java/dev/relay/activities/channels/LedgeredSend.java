@@ -9,6 +9,7 @@ import dev.relay.contracts.activities.SendResult;
 import dev.relay.store.delivery.SendLedgerEntry;
 import dev.relay.store.delivery.SendLedgerRepository;
 import io.temporal.failure.ApplicationFailure;
+import org.jdbi.v3.core.JdbiException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,18 @@ public final class LedgeredSend {
   }
 
   public <C> SendResult run(SendRequest request, Content<C> content, ProviderRoute<C> route) {
+    try {
+      return runSettlingDoubts(request, content, route);
+    } catch (JdbiException storeDown) {
+      // Without the ledger no provider may be called (exactly once depends on it); this is not
+      // the provider's fault, so it must not cost the round a try.
+      throw DeliveryErrorType.STORE_UNAVAILABLE.failure("send ledger unreachable: "
+          + storeDown.getClass().getSimpleName());
+    }
+  }
+
+  private <C> SendResult runSettlingDoubts(SendRequest request, Content<C> content,
+      ProviderRoute<C> route) {
     // A new round (a support RETRY, say) after a round whose send is still in doubt must not
     // send anew under its own key: that would be a second Message-ID, or skip Twilio's lookup.
     // It continues the doubtful send under that send's key, then records the outcome under its

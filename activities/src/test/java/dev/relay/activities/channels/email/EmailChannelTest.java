@@ -189,6 +189,16 @@ class EmailChannelTest {
   }
 
   @Test
+  void sendLedgerUnreachableCallsNoProviderAndSaysItIsRelaysStore() {
+    store.dataSource.close();
+
+    expectFailure(DeliveryErrorType.STORE_UNAVAILABLE,
+        () -> activities(greenMailPort()).sendEmail(request(prepared)));
+
+    assertThat(greenMail.getReceivedMessages()).isEmpty();
+  }
+
+  @Test
   void permanentRecipientRefusalIsRejected() throws Exception {
     try (ScriptedSmtpServer relay =
         ScriptedSmtpServer.replying(Stage.RCPT, "550 5.1.1 <ann@example.com>: no such user")) {

@@ -38,18 +38,7 @@ final class DeliveryActivityOptions {
    * event is dropped; the HTTP call to the client happens later, outside the workflow.
    */
   static ActivityOptions notification() {
-    return ActivityOptions.newBuilder()
-        .setTaskQueue(TaskQueues.DELIVERY)
-        .setStartToCloseTimeout(Duration.ofSeconds(10))
-        .setRetryOptions(
-            RetryOptions.newBuilder()
-                .setInitialInterval(Duration.ofSeconds(1))
-                .setBackoffCoefficient(2.0)
-                .setMaximumInterval(Duration.ofSeconds(30))
-                .setMaximumAttempts(0) // unlimited
-                .setDoNotRetry(permanentErrorTypes())
-                .build())
-        .build();
+    return standard();
   }
 
   /**

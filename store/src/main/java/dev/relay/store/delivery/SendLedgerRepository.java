@@ -86,18 +86,25 @@ public class SendLedgerRepository {
         .map((rs, ctx) -> map(rs)).findOne());
   }
 
-  /** The send a provider message ID belongs to (receipts are matched this way). */
+  /**
+   * The send a provider message ID belongs to (receipts are matched this way). A round that
+   * settled an earlier round's doubtful send records the same message under its own key too;
+   * the newest round is returned.
+   */
   public Optional<SendLedgerEntry> findByProviderMessageId(String provider, String messageId) {
     return jdbi.withHandle(h -> h.createQuery("""
             select * from send_ledger where provider = :p and provider_message_id = :m
+            order by round desc limit 1
             """)
         .bind("p", provider).bind("m", messageId).map((rs, ctx) -> map(rs)).findOne());
   }
 
-  /** How many sends of a delivery the providers accepted (tests and reconciliation). */
+  /** How many distinct messages of a delivery the providers accepted (tests and reconciliation). */
   public int countSent(String deliveryId) {
-    return jdbi.withHandle(h -> h.createQuery(
-            "select count(*) from send_ledger where delivery_id = :d and state = 'SENT'")
+    return jdbi.withHandle(h -> h.createQuery("""
+            select count(distinct (provider, provider_message_id)) from send_ledger
+            where delivery_id = :d and state = 'SENT'
+            """)
         .bind("d", deliveryId).mapTo(Integer.class).one());
   }
 

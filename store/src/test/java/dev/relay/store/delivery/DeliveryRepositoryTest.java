@@ -74,6 +74,18 @@ class DeliveryRepositoryTest {
   }
 
   @Test
+  void aMessageSettledForTwoRoundsIsOneSendAndMatchesItsNewestRound() {
+    ledger.begin("d9:sms:1", "acme", "d9", "SMS", 1, "twilio");
+    ledger.markSent("d9:sms:1", "twilio", "SM9");
+    ledger.begin("d9:sms:2", "acme", "d9", "SMS", 2, "twilio");
+    ledger.markSent("d9:sms:2", "twilio", "SM9");
+
+    assertThat(ledger.findByProviderMessageId("twilio", "SM9"))
+        .hasValueSatisfying(e -> assertThat(e.sendKey()).isEqualTo("d9:sms:2"));
+    assertThat(ledger.countSent("d9")).isEqualTo(1);
+  }
+
+  @Test
   void pagesFilterByStatusAndRecipient() {
     deliveries.accept("p1", "acme", "pk1", "h", "{}", "alice", "p", "t", "ACCEPTED");
     deliveries.accept("p2", "acme", "pk2", "h", "{}", "bob", "p", "t", "ACCEPTED");

@@ -251,6 +251,27 @@ class SmsChannelTest {
   }
 
   @Test
+  void aSupportRoundAfterARoundInDoubtAdoptsThatMessageInsteadOfSendingAgain() {
+    // Round 1's send died in flight, but Twilio had created the message; support retried.
+    store.ledger.begin(SEND_KEY, TENANT, DELIVERY, "SMS", 1, "twilio");
+    String round2 = DeliveryIds.sendKey(DELIVERY, Channel.SMS, 2);
+    twilio.stubFor(get(urlPathEqualTo(MESSAGES)).willReturn(page(
+        message("SM0001", BODY, "Fri, 20 Nov 2026 09:59:00 +0000"))));
+    twilio.stubFor(post(urlEqualTo(MESSAGES)).willReturn(created("SM0009")));
+
+    SendResult result = activities(twilio.port()).sendSms(
+        new SendRequest(TENANT, DELIVERY, Channel.SMS, round2, 2, 1, TO, prepared));
+
+    assertThat(result.providerMessageId()).isEqualTo("SM0001");
+    twilio.verify(0, postRequestedFor(urlEqualTo(MESSAGES)));
+    // Both rounds name the one message; a receipt for it finds the newest round.
+    assertThat(store.ledger.find(round2).orElseThrow().providerMessageId()).isEqualTo("SM0001");
+    assertThat(store.ledger.findByProviderMessageId("twilio", "SM0001").orElseThrow().sendKey())
+        .isEqualTo(round2);
+    assertThat(store.ledger.countSent(DELIVERY)).isEqualTo(1);
+  }
+
+  @Test
   void failedLookupKeepsTheDoubt() {
     store.ledger.begin(SEND_KEY, TENANT, DELIVERY, "SMS", 1, "twilio");
     twilio.stubFor(get(urlPathEqualTo(MESSAGES)).willReturn(error(503, 20503, "Unavailable")));

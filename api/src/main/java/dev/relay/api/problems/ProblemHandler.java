@@ -57,7 +57,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   }
 
   @ExceptionHandler(ConnectionException.class)
-  ResponseEntity<ProblemDetail> handleDatabaseDown(ConnectionException e, HttpServletRequest request) {
+  ResponseEntity<ProblemDetail> handleDatabaseDown(Exception e, HttpServletRequest request) {
     log.warn("database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(),
         e.toString());
     return handleApiProblem(
@@ -68,10 +68,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<ProblemDetail> handleUnexpected(Exception e, HttpServletRequest request) {
     if (isDatabaseUnavailable(e)) {
       // A pooled connection cut by a database restart surfaces as a statement failure.
-      log.warn("database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(),
-          e.toString());
-      return handleApiProblem(
-          ApiProblem.unavailable("The database is unavailable; try again later", 5), request);
+      return handleDatabaseDown(e, request);
     }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return handleApiProblem(new ApiProblem(ProblemType.INTERNAL,

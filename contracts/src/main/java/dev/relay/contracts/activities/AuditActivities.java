@@ -13,4 +13,13 @@ public interface AuditActivities {
    */
   @ActivityMethod
   void recordAudit(AuditEvent event);
+
+  /**
+   * Writes a batch of events and status notifications in one transaction (events appended in
+   * sequence order, the delivery's status row set from the newest event that carries a status,
+   * notifications queued in the webhook outbox). Idempotent as {@link AuditBatch} says. Called
+   * only where the workflow is about to wait or end with bookkeeping no other activity carried.
+   */
+  @ActivityMethod
+  void recordBatch(AuditBatch batch);
 }

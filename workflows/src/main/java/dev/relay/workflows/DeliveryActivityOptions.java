@@ -53,6 +53,29 @@ final class DeliveryActivityOptions {
         .build();
   }
 
+  /**
+   * Lean sends: one try per call as far as providers go (a refusal comes back as a result and the
+   * workflow decides on the next try), but what is thrown is retried here by Temporal: Relay's own
+   * database being down (STORE_UNAVAILABLE) and a worker that died mid-call (StartToClose). Those
+   * retries add no history events, so a long outage cannot grow the history; the ledger's send
+   * key makes each retry safe. No ScheduleToClose: an outage is waited out, and the delivery's
+   * deadline, if any, cancels the wait.
+   */
+  static ActivityOptions leanSend(String taskQueue, Duration sendTimeout) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(taskQueue)
+        .setStartToCloseTimeout(sendTimeout)
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(1))
+                .setBackoffCoefficient(2.0)
+                .setMaximumInterval(Duration.ofSeconds(30))
+                .setMaximumAttempts(0) // unlimited, see above
+                .setDoNotRetry(permanentErrorTypes())
+                .build())
+        .build();
+  }
+
   static String[] permanentErrorTypes() {
     return Arrays.stream(DeliveryErrorType.values())
         .filter(type -> !type.retryable())

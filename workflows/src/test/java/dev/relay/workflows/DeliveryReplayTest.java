@@ -24,7 +24,13 @@ class DeliveryReplayTest {
    * replay for a reason that has nothing to do with determinism.
    */
   @BeforeAll
-  static void warmUpPayloadConversion() {
+  static void warmUpPayloadConversion() throws ClassNotFoundException {
+    // The workflow's own classes too, for the same reason.
+    for (Class<?> type : new Class<?>[] {DeliveryJournal.class, SendRound.class,
+        SupportMailbox.class, DeliveryTimers.class, LeanChannelSteps.class,
+        LegacyChannelSteps.class, ChannelSteps.TryOutcome.class, Failures.class}) {
+      Class.forName(type.getName(), true, type.getClassLoader());
+    }
     var converter = DefaultDataConverter.STANDARD_INSTANCE;
     DeliveryRequest request = new DeliveryRequest("t", "d", "r", "p", "tpl", Map.of("k", "v"),
         List.of(Channel.EMAIL), List.of(), Instant.EPOCH, Instant.EPOCH, null);
@@ -38,7 +44,16 @@ class DeliveryReplayTest {
       "histories/sms-fallback-delivery.json",
       "histories/support-retry-delivery.json",
       // version 1 of DeliveryWorkflowImpl.STATUS_NOTIFICATIONS: notifications and delay notice
-      "histories/status-notifications-delivery.json"})
+      "histories/status-notifications-delivery.json",
+      // the first release's STORE_UNAVAILABLE branch (a timer, no spent try), recorded from it
+      "histories/store-outage-during-send.json",
+      // version 1 of DeliveryWorkflowImpl.LEAN_DELIVERIES
+      "histories/lean-email-delivery.json",
+      "histories/lean-sms-fallback-delivery.json",
+      "histories/lean-support-retry-delivery.json",
+      "histories/lean-deadline-delivery.json",
+      "histories/lean-store-outage-delivery.json",
+      "histories/lean-cancelled-delivery.json"})
   void recordedHistoryReplays(String resource) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(resource, DeliveryWorkflowImpl.class);
   }

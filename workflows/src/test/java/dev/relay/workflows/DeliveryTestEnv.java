@@ -20,6 +20,7 @@ import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkflowImplementationOptions;
 import java.time.Duration;
@@ -62,7 +63,11 @@ final class DeliveryTestEnv implements AutoCloseable {
     for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     }
-    Worker worker = env.newWorker(TaskQueues.DELIVERY);
+    // A loaded build machine can take more than the default 1 s to load classes in the first
+    // workflow task: that is not a deadlock, and replays in DeliveryReplayTest keep the default.
+    Worker worker = env.newWorker(TaskQueues.DELIVERY, WorkerOptions.newBuilder()
+        .setDefaultDeadlockDetectionTimeout(10_000)
+        .build());
     // Any exception out of workflow code fails the workflow, so a bug fails the test at once
     // instead of retrying workflow tasks until the test times out.
     worker.registerWorkflowImplementationTypes(
@@ -71,6 +76,10 @@ final class DeliveryTestEnv implements AutoCloseable {
             .build(),
         DeliveryWorkflowImpl.class);
     worker.registerActivitiesImplementations(fake);
+    // Lean sends run on the channel's own queue.
+    env.newWorker(TaskQueues.EMAIL_SENDS).registerActivitiesImplementations(fake);
+    env.newWorker(TaskQueues.SMS_SENDS).registerActivitiesImplementations(fake);
+    fake.clock(this::now);
     env.start();
     client = env.getWorkflowClient();
   }
@@ -103,6 +112,24 @@ final class DeliveryTestEnv implements AutoCloseable {
             .build());
     WorkflowClient.start(workflow::deliver, request);
     return workflow;
+  }
+
+  /** Starts it as the API does: with the search attributes a delivery starts with. */
+  DeliveryWorkflow startAsApi(DeliveryRequest request) {
+    DeliveryWorkflow workflow = client.newWorkflowStub(DeliveryWorkflow.class,
+        WorkflowOptions.newBuilder()
+            .setTaskQueue(TaskQueues.DELIVERY)
+            .setWorkflowId(DeliveryIds.workflowId(request.deliveryId()))
+            .setTypedSearchAttributes(SearchAttributes.atStart(request.tenantId(),
+                request.recipientId(), request.purpose(), request.channels().get(0)))
+            .build());
+    WorkflowClient.start(workflow::deliver, request);
+    return workflow;
+  }
+
+  /** The delivery's history as the server keeps it. */
+  io.temporal.common.WorkflowExecutionHistory history(DeliveryRequest request) {
+    return client.fetchHistory(DeliveryIds.workflowId(request.deliveryId()));
   }
 
   DeliveryWorkflow stub(String deliveryId) {

@@ -27,6 +27,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.time.Instant;
+import io.temporal.failure.ApplicationFailure;
+import dev.relay.contracts.activities.AcceptRecord;
+import dev.relay.contracts.activities.AuditBatch;
+import dev.relay.contracts.activities.PrepareRequest;
+import dev.relay.contracts.activities.Preparation;
+import dev.relay.contracts.activities.PreparationActivities;
 
 /**
  * In-memory stand-ins for every activity of a delivery, configurable per test and recording what
@@ -34,7 +42,7 @@ import java.util.function.Consumer;
  */
 final class FakeActivities
     implements IdentityActivities, ConsentActivities, PayloadActivities, ChannelActivities,
-        AuditActivities, NotificationActivities {
+        AuditActivities, NotificationActivities, PreparationActivities {
 
   /** One scripted answer of a send try. */
   enum SendOutcome {
@@ -66,6 +74,9 @@ final class FakeActivities
   private final List<StatusNotification> notifications = new ArrayList<>();
 
   private volatile Consumer<SendRequest> beforeSmsReturns = request -> {};
+  // Test time, for the events a lean send writes itself.
+  private volatile Supplier<Instant> clock = Instant::now;
+  private int batches;
 
   // ------------------------------------------------------------ configuration
 
@@ -96,7 +107,17 @@ final class FakeActivities
     return this;
   }
 
+  FakeActivities clock(Supplier<Instant> clock) {
+    this.clock = clock;
+    return this;
+  }
+
   // ------------------------------------------------------------ what happened
+
+  /** Calls of recordBatch: what bookkeeping cost activities of its own. */
+  synchronized int batches() {
+    return batches;
+  }
 
   synchronized List<IdentityQuery> identityCalls() {
     return List.copyOf(identityCalls);
@@ -157,23 +178,101 @@ final class FakeActivities
       throw error.failure("template " + request.templateId() + " cannot be rendered");
     }
     return new PreparedPayload(
-        request.deliveryId() + ":" + request.channel().name().toLowerCase(),
+        request.deliveryId() + ":" + request.channel().name().toLowerCase(java.util.Locale.ROOT),
         request.channel(), "sha-" + request.templateId(), List.of());
   }
 
   @Override
+  public synchronized Preparation prepareChannel(PrepareRequest request) {
+    write(request.pending());
+    IdentityCheck check = verifyRecipient(
+        new IdentityQuery(request.tenantId(), request.recipientId(), request.channel()));
+    if (!check.verified()) {
+      return Preparation.unverified(check);
+    }
+    ConsentDecision decision = resolveConsent(new ConsentQuery(request.tenantId(),
+        request.recipientId(), request.purpose(), request.channel(), request.asOf()));
+    if (!decision.granted()) {
+      return Preparation.refused(check, decision);
+    }
+    DeliveryErrorType error = payloadErrors.get(request.channel());
+    if (error != null) {
+      return Preparation.unrenderable(check, decision, error,
+          "template " + request.templateId() + " cannot be rendered");
+    }
+    return Preparation.ready(check, decision, preparePayload(new PayloadRequest(request.tenantId(),
+        request.deliveryId(), request.templateId(), request.variables(), request.documentIds(),
+        request.channel())));
+  }
+
+  @Override
   public SendResult sendEmail(SendRequest request) {
-    return send(request);
+    return trySend(request);
   }
 
   @Override
   public SendResult sendSms(SendRequest request) {
-    SendResult result = send(request);
+    SendResult result = trySend(request);
     beforeSmsReturns.accept(request);
     return result;
   }
 
-  private synchronized SendResult send(SendRequest request) {
+  /** The lean send: refusals returned, the acceptance's audit event written with it. */
+  @Override
+  public dev.relay.contracts.activities.SendOutcome send(SendRequest request) {
+    dev.relay.contracts.activities.SendOutcome outcome;
+    synchronized (this) {
+      write(request.pending());
+      SendResult result;
+      try {
+        result = trySend(request);
+      } catch (ApplicationFailure f) {
+        DeliveryErrorType type = DeliveryErrorType.fromType(f.getType());
+        if (type == DeliveryErrorType.STORE_UNAVAILABLE || f.getMessage().contains("after DATA")) {
+          throw f; // Temporal retries: no history, the ledger answers the retry
+        }
+        return dev.relay.contracts.activities.SendOutcome.failed(type, f.getOriginalMessage(),
+            f.getNextRetryDelay());
+      }
+      AcceptRecord onAccept = request.onAccept();
+      AuditEvent written = null;
+      if (onAccept != null) {
+        written = audits.stream().filter(e -> e.sequence() == onAccept.sequence()
+            && e.deliveryId().equals(request.deliveryId())).findFirst().orElse(null);
+        if (written == null) {
+          written = new AuditEvent(request.tenantId(), request.deliveryId(), onAccept.sequence(),
+              clock.get(), "relay", "send", "accepted", "try " + request.tryNumber()
+              + " accepted by " + result.provider() + (result.fromLedger() ? " (from send ledger)" : ""),
+              onAccept.status(), request.channel(), request.round(), null, result.provider(),
+              result.providerMessageId());
+          audits.add(written);
+          if (onAccept.notification() != null) {
+            notifyStatus(new StatusNotification(request.tenantId(), request.deliveryId(),
+                onAccept.sequence(), onAccept.notification(), onAccept.status(), request.channel(),
+                request.round(), null, written.occurredAt()));
+          }
+        }
+      }
+      outcome = dev.relay.contracts.activities.SendOutcome.accepted(result, written);
+    }
+    if (request.channel() == Channel.SMS) {
+      beforeSmsReturns.accept(request); // outside the lock: it signals the workflow
+    }
+    return outcome;
+  }
+
+  @Override
+  public synchronized void recordBatch(AuditBatch batch) {
+    batches++;
+    write(batch);
+  }
+
+  private void write(AuditBatch batch) {
+    batch.events().forEach(this::recordAudit);
+    batch.notifications().forEach(this::notifyStatus);
+  }
+
+  private synchronized SendResult trySend(SendRequest request) {
     sendCalls.add(request);
     SendResult recorded = ledger.get(request.sendKey());
     if (recorded != null) {

@@ -86,6 +86,85 @@ class HistoryRecorder {
     }
   }
 
+  // ---------------------------------------------------------------- lean-deliveries, version 1
+
+  /** Lean: an email started as the API starts it (search attributes at start), delivered. */
+  @Test
+  void leanEmailDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      DeliveryRequest request = t.request("history-lean-email", EMAIL);
+      assertThat(t.result(t.startAsApi(request)).status()).isEqualTo(DeliveryStatus.DELIVERED);
+      write(t, request, "lean-email-delivery.json");
+    }
+  }
+
+  /** Lean: EMAIL consent withdrawn → SMS, one refused try, receipts by signal, a final batch. */
+  @Test
+  void leanSmsFallbackDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      t.fake.consent(EMAIL, ConsentDecision.denied(3, DeliveryErrorType.CONSENT_WITHDRAWN, "withdrawn"))
+          .sends(SMS, UNAVAILABLE);
+      DeliveryRequest request = t.request("history-lean-sms-fallback", EMAIL, SMS);
+      DeliveryWorkflow wf = t.startAsApi(request);
+      t.settle();
+      String sendKey = DeliveryIds.sendKey(request.deliveryId(), SMS, 1);
+      t.receipt(request.deliveryId(), sendKey, "sent", null);
+      t.receipt(request.deliveryId(), sendKey, "delivered", null);
+      assertThat(t.result(wf).status()).isEqualTo(DeliveryStatus.DELIVERED);
+      write(t, request, "lean-sms-fallback-delivery.json");
+    }
+  }
+
+  /** Lean: tries exhausted → NEEDS_ATTENTION (flushed) → support retry → DELIVERED. */
+  @Test
+  void leanSupportRetryDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      t.fake.sends(EMAIL, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE);
+      DeliveryRequest request = t.request("history-lean-support-retry", EMAIL);
+      DeliveryWorkflow wf = t.startAsApi(request);
+      t.settle();
+      wf.retry(SupportAction.of("agent-7", "provider is back"));
+      assertThat(t.result(wf).status()).isEqualTo(DeliveryStatus.DELIVERED);
+      write(t, request, "lean-support-retry-delivery.json");
+    }
+  }
+
+  /** Lean: refused for good → NEEDS_ATTENTION → delay notice (one timer chain) → EXPIRED. */
+  @Test
+  void leanDeadlineDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      t.fake.sends(EMAIL, REJECT);
+      Instant deadline = t.now().plus(Duration.ofMinutes(30));
+      DeliveryRequest request = t.request("history-lean-deadline", deadline, EMAIL);
+      assertThat(t.result(t.startAsApi(request)).status()).isEqualTo(DeliveryStatus.EXPIRED);
+      write(t, request, "lean-deadline-delivery.json");
+    }
+  }
+
+  /** Lean: the database is down during the send; Temporal retries the one activity. */
+  @Test
+  void leanStoreOutageDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      t.fake.sends(EMAIL, FakeActivities.SendOutcome.STORE_DOWN, FakeActivities.SendOutcome.STORE_DOWN);
+      DeliveryRequest request = t.request("history-lean-store-outage", EMAIL);
+      assertThat(t.result(t.startAsApi(request)).status()).isEqualTo(DeliveryStatus.DELIVERED);
+      write(t, request, "lean-store-outage-delivery.json");
+    }
+  }
+
+  /** Lean: a support cancel while awaiting a receipt. */
+  @Test
+  void leanCancelledDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      DeliveryRequest request = t.request("history-lean-cancel", SMS);
+      DeliveryWorkflow wf = t.startAsApi(request);
+      t.env.sleep(Duration.ofSeconds(5));
+      wf.cancel(SupportAction.of("agent-7", "customer asked"));
+      assertThat(t.result(wf).status()).isEqualTo(DeliveryStatus.CANCELLED);
+      write(t, request, "lean-cancelled-delivery.json");
+    }
+  }
+
   private static void write(DeliveryTestEnv t, DeliveryRequest request, String file) throws IOException {
     Files.createDirectories(DIR);
     String json = t.client.fetchHistory(DeliveryIds.workflowId(request.deliveryId())).toJson(true);

@@ -1,5 +1,6 @@
 package dev.relay.contracts.activities;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -20,6 +21,7 @@ public record AuditBatch(List<AuditEvent> events, List<StatusNotification> notif
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
   }
 
+  @JsonIgnore // derived: as a JSON property it would not read back (unknown field "empty")
   public boolean isEmpty() {
     return events.isEmpty() && notifications.isEmpty();
   }

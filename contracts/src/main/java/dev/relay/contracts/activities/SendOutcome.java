@@ -1,5 +1,6 @@
 package dev.relay.contracts.activities;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.relay.contracts.DeliveryErrorType;
 import java.time.Duration;
 
@@ -30,6 +31,7 @@ public record SendOutcome(
     return new SendOutcome(null, null, type, failure, retryAfter == null ? Duration.ZERO : retryAfter);
   }
 
+  @JsonIgnore // derived: as JSON it would overwrite the "accepted" result with a boolean
   public boolean isAccepted() {
     return accepted != null;
   }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -36,7 +37,7 @@ public final class DeliveryIds {
    * Retries of the same round reuse the key so a crash between "sent" and "recorded" is caught.
    */
   public static String sendKey(String deliveryId, Channel channel, int round) {
-    return deliveryId + ":" + channel.name().toLowerCase() + ":" + round;
+    return deliveryId + ":" + channel.name().toLowerCase(Locale.ROOT) + ":" + round;
   }
 
   /**

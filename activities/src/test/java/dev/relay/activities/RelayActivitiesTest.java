@@ -30,6 +30,7 @@ import dev.relay.contracts.activities.IdentityQuery;
 import dev.relay.contracts.activities.NotificationActivities;
 import dev.relay.contracts.activities.PayloadActivities;
 import dev.relay.contracts.activities.PayloadRequest;
+import dev.relay.contracts.activities.PreparationActivities;
 import dev.relay.contracts.activities.PreparedPayload;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
@@ -85,10 +86,10 @@ class RelayActivitiesTest {
 
   @Test
   void oneImplementationOfEachActivityInterface() {
-    assertThat(activities).hasSize(6);
+    assertThat(activities).hasSize(7);
     for (Class<?> type : List.of(IdentityActivities.class, ConsentActivities.class,
-        PayloadActivities.class, ChannelActivities.class, AuditActivities.class,
-        NotificationActivities.class)) {
+        PayloadActivities.class, PreparationActivities.class, ChannelActivities.class,
+        AuditActivities.class, NotificationActivities.class)) {
       assertThat(activities).filteredOn(type::isInstance).hasSize(1);
     }
   }

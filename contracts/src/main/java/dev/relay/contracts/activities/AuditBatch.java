@@ -21,7 +21,7 @@ public record AuditBatch(List<AuditEvent> events, List<StatusNotification> notif
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
   }
 
-  @JsonIgnore // derived: as a JSON property it would not read back (unknown field "empty")
+  @JsonIgnore // derived, not data: kept out of the payload
   public boolean isEmpty() {
     return events.isEmpty() && notifications.isEmpty();
   }

@@ -31,7 +31,7 @@ public record SendOutcome(
     return new SendOutcome(null, null, type, failure, retryAfter == null ? Duration.ZERO : retryAfter);
   }
 
-  @JsonIgnore // derived: as JSON it would overwrite the "accepted" result with a boolean
+  @JsonIgnore // derived, not data: kept out of the payload
   public boolean isAccepted() {
     return accepted != null;
   }

@@ -1,6 +1,7 @@
 package dev.relay.activities;
 
 import dev.relay.activities.audit.AuditActivitiesImpl;
+import dev.relay.activities.audit.AuditBatchWriter;
 import dev.relay.activities.channels.ChannelActivitiesImpl;
 import dev.relay.activities.channels.LedgeredSend;
 import dev.relay.activities.channels.email.EmailChannel;
@@ -14,10 +15,11 @@ import dev.relay.activities.consent.ConsentActivitiesImpl;
 import dev.relay.activities.identity.IdentityActivitiesImpl;
 import dev.relay.activities.notifications.NotificationActivitiesImpl;
 import dev.relay.activities.payload.PayloadActivitiesImpl;
+import dev.relay.activities.preparation.PreparationActivitiesImpl;
 import dev.relay.activities.webhooks.WebhookDispatcher;
 import dev.relay.activities.webhooks.WebhookSettings;
 import dev.relay.contracts.Channel;
-import dev.relay.store.audit.AuditRepository;
+import dev.relay.store.UnitOfWork;
 import dev.relay.store.consent.ConsentRepository;
 import dev.relay.store.delivery.SendLedgerRepository;
 import dev.relay.store.document.DocumentRepository;
@@ -63,7 +65,9 @@ public final class RelayActivities {
     RenderedPayloadRepository rendered = new RenderedPayloadRepository(jdbi);
     DocumentRepository documents = new DocumentRepository(jdbi);
     SendLedgerRepository ledgerEntries = new SendLedgerRepository(jdbi);
-    LedgeredSend ledger = new LedgeredSend(ledgerEntries);
+    UnitOfWork unitOfWork = new UnitOfWork(jdbi);
+    AuditBatchWriter bookkeeping = new AuditBatchWriter(unitOfWork);
+    LedgeredSend ledger = new LedgeredSend(ledgerEntries, unitOfWork);
     String domain = settings.messageIdDomain() == null || settings.messageIdDomain().isBlank()
         ? DEFAULT_MESSAGE_ID_DOMAIN
         : settings.messageIdDomain();
@@ -88,12 +92,18 @@ public final class RelayActivities {
     SmsChannel smsChannel = new SmsChannel(routing.route(Channel.SMS, sms, false), rendered,
         ledger);
 
+    IdentityActivitiesImpl identity = new IdentityActivitiesImpl(new RecipientRepository(jdbi));
+    // One instance serves both consent and preparation: one degraded-mode cache per worker.
+    ConsentActivitiesImpl consent = new ConsentActivitiesImpl(new ConsentRepository(jdbi));
+    PayloadActivitiesImpl payload =
+        new PayloadActivitiesImpl(new TemplateRepository(jdbi), documents, rendered);
     return List.of(
-        new IdentityActivitiesImpl(new RecipientRepository(jdbi)),
-        new ConsentActivitiesImpl(new ConsentRepository(jdbi)),
-        new PayloadActivitiesImpl(new TemplateRepository(jdbi), documents, rendered),
-        new ChannelActivitiesImpl(email, smsChannel),
-        new AuditActivitiesImpl(new AuditRepository(jdbi)),
+        identity,
+        consent,
+        payload,
+        new PreparationActivitiesImpl(bookkeeping, identity, consent, payload),
+        new ChannelActivitiesImpl(email, smsChannel, bookkeeping, Clock.systemUTC()),
+        new AuditActivitiesImpl(bookkeeping),
         new NotificationActivitiesImpl(new WebhookOutboxRepository(jdbi)));
   }
 

@@ -19,7 +19,9 @@ import dev.relay.contracts.Channel;
 import dev.relay.contracts.DeliveryErrorType;
 import dev.relay.contracts.DeliveryIds;
 import dev.relay.contracts.DeliveryStatus;
+import dev.relay.contracts.activities.AcceptRecord;
 import dev.relay.contracts.activities.AuditActivities;
+import dev.relay.contracts.activities.AuditBatch;
 import dev.relay.contracts.activities.AuditEvent;
 import dev.relay.contracts.activities.ChannelActivities;
 import dev.relay.contracts.activities.ConsentActivities;
@@ -30,9 +32,14 @@ import dev.relay.contracts.activities.IdentityQuery;
 import dev.relay.contracts.activities.NotificationActivities;
 import dev.relay.contracts.activities.PayloadActivities;
 import dev.relay.contracts.activities.PayloadRequest;
+import dev.relay.contracts.activities.Preparation;
+import dev.relay.contracts.activities.PreparationActivities;
+import dev.relay.contracts.activities.PrepareRequest;
 import dev.relay.contracts.activities.PreparedPayload;
+import dev.relay.contracts.activities.SendOutcome;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
+import dev.relay.contracts.activities.StatusEventType;
 import dev.relay.store.recipient.ContactPoint;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -85,10 +92,10 @@ class RelayActivitiesTest {
 
   @Test
   void oneImplementationOfEachActivityInterface() {
-    assertThat(activities).hasSize(6);
+    assertThat(activities).hasSize(7);
     for (Class<?> type : List.of(IdentityActivities.class, ConsentActivities.class,
-        PayloadActivities.class, ChannelActivities.class, AuditActivities.class,
-        NotificationActivities.class)) {
+        PayloadActivities.class, PreparationActivities.class, ChannelActivities.class,
+        AuditActivities.class, NotificationActivities.class)) {
       assertThat(activities).filteredOn(type::isInstance).hasSize(1);
     }
   }
@@ -126,6 +133,44 @@ class RelayActivitiesTest {
         Channel.EMAIL, 1, 1, sent.provider(), sent.providerMessageId()));
     assertThat(store.deliveries.find(TENANT, DELIVERY).orElseThrow().status())
         .isEqualTo("DELIVERED");
+  }
+
+  @Test
+  void aLeanDeliveryIsTwoActivitiesThroughTemporal() {
+    store.recipients.upsert(TENANT, "r1", "Ann", true,
+        List.of(new ContactPoint("EMAIL", "ann@example.com", true, null)));
+    store.consents.record(TENANT, "r1", "results", Map.of("EMAIL", true), "test", null);
+    store.templates.upsert(TENANT, "results", "Hello {{name}}", null, "Hi {{name}}", null);
+    store.deliveries.accept(DELIVERY, TENANT, "wired", "h", "{}", "r1", "results", "results",
+        "ACCEPTED");
+    AuditEvent accepted = new AuditEvent(TENANT, DELIVERY, 1, Instant.now(), "relay",
+        "accepted", "ok", null, DeliveryStatus.VERIFYING, null, 0, null, null, null);
+
+    Preparation prepared = env.newActivityStub(PreparationActivities.class, ONE_TRY)
+        .prepareChannel(new PrepareRequest(TENANT, DELIVERY, "r1", "results", Channel.EMAIL,
+            Instant.now(), "results", Map.of("name", "Ann"), List.of(),
+            new AuditBatch(List.of(accepted), List.of())));
+    assertThat(prepared.payload()).isNotNull();
+
+    SendOutcome sent = env.newActivityStub(ChannelActivities.class, ONE_TRY)
+        .send(new SendRequest(TENANT, DELIVERY, Channel.EMAIL,
+            DeliveryIds.sendKey(DELIVERY, Channel.EMAIL, 1), 1, 1, prepared.identity().address(),
+            prepared.payload(), AuditBatch.EMPTY,
+            new AcceptRecord(2, DeliveryStatus.DELIVERED, StatusEventType.DELIVERED)));
+
+    assertThat(sent.isAccepted()).isTrue();
+    assertThat(sent.recorded().detail()).isEqualTo("try 1 accepted by smtp-primary");
+    assertThat(greenMail.getReceivedMessages()).hasSize(1);
+    assertThat(store.audit.forDelivery(TENANT, DELIVERY)).hasSize(2);
+    assertThat(store.deliveries.find(TENANT, DELIVERY).orElseThrow().status())
+        .isEqualTo("DELIVERED");
+
+    // Bookkeeping left over at the end goes in one batch.
+    env.newActivityStub(AuditActivities.class, ONE_TRY).recordBatch(new AuditBatch(List.of(
+        new AuditEvent(TENANT, DELIVERY, 3, Instant.now(), "relay", "complete", "ok", null, null,
+            Channel.EMAIL, 1, null, null, null)), List.of()));
+    assertThat(store.audit.forDelivery(TENANT, DELIVERY)).hasSize(3);
+    assertThat(store.audit.verifyChain(TENANT).intact()).isTrue();
   }
 
   @Test

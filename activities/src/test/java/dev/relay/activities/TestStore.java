@@ -1,7 +1,9 @@
 package dev.relay.activities;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.relay.activities.audit.AuditBatchWriter;
 import dev.relay.store.RelayDatabase;
+import dev.relay.store.UnitOfWork;
 import dev.relay.store.audit.AuditRepository;
 import dev.relay.store.consent.ConsentRepository;
 import dev.relay.store.delivery.DeliveryRepository;
@@ -30,6 +32,8 @@ public final class TestStore implements AutoCloseable {
   public final DeliveryRepository deliveries;
   public final AuditRepository audit;
   public final TenantRepository tenants;
+  public final UnitOfWork unitOfWork;
+  public final AuditBatchWriter bookkeeping;
 
   private TestStore(HikariDataSource dataSource) {
     this.dataSource = dataSource;
@@ -43,6 +47,8 @@ public final class TestStore implements AutoCloseable {
     this.deliveries = new DeliveryRepository(jdbi);
     this.audit = new AuditRepository(jdbi);
     this.tenants = new TenantRepository(jdbi);
+    this.unitOfWork = new UnitOfWork(jdbi);
+    this.bookkeeping = new AuditBatchWriter(unitOfWork);
     tenants.upsertTenant(new Tenant(TENANT, "Acme", null));
   }
 

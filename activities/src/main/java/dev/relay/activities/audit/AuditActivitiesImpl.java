@@ -1,44 +1,32 @@
 package dev.relay.activities.audit;
 
 import dev.relay.contracts.activities.AuditActivities;
+import dev.relay.contracts.activities.AuditBatch;
 import dev.relay.contracts.activities.AuditEvent;
-import dev.relay.store.audit.AuditRepository;
-import dev.relay.store.audit.NewAuditEvent;
+import java.util.List;
 
 /**
  * Appends workflow events to the tenant's hash-chained audit trail.
  *
- * <p>Idempotency: keyed by (delivery ID, sequence). The store finds an event already written
- * under that key and returns it unchanged, so a retry after a lost response adds no second row
- * and does not fork the chain.
+ * <p>Idempotency: events are keyed by (delivery ID, sequence). The store finds an event already
+ * written under that key and returns it unchanged, so a retry after a lost response adds no
+ * second row and does not fork the chain. Notifications in a batch are keyed by their event ID.
  */
 public class AuditActivitiesImpl implements AuditActivities {
-  private final AuditRepository audit;
+  private final AuditBatchWriter batches;
 
-  public AuditActivitiesImpl(AuditRepository audit) {
-    this.audit = audit;
+  public AuditActivitiesImpl(AuditBatchWriter batches) {
+    this.batches = batches;
   }
 
   @Override
   public void recordAudit(AuditEvent event) {
-    audit.append(toStore(event));
+    batches.write(new AuditBatch(List.of(event), List.of()));
   }
 
-  static NewAuditEvent toStore(AuditEvent e) {
-    return new NewAuditEvent(
-        e.tenantId(),
-        e.deliveryId(),
-        e.sequence(),
-        e.occurredAt(),
-        e.actor(),
-        e.step(),
-        e.outcome(),
-        e.detail(),
-        e.status() == null ? null : e.status().name(),
-        e.channel() == null ? null : e.channel().name(),
-        e.attempts(),
-        e.consentVersion(),
-        e.provider(),
-        e.providerMessageId());
+  /** Idempotency: as {@link AuditBatch} says; the whole batch commits in one transaction. */
+  @Override
+  public void recordBatch(AuditBatch batch) {
+    batches.write(batch);
   }
 }

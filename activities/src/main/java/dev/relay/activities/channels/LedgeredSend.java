@@ -4,8 +4,11 @@ import dev.relay.activities.channels.FailureTable.Decision;
 import dev.relay.activities.channels.routing.ProviderGuard;
 import dev.relay.activities.channels.routing.ProviderRoute;
 import dev.relay.contracts.DeliveryErrorType;
+import dev.relay.contracts.activities.AuditEvent;
+import dev.relay.contracts.activities.SendOutcome;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
+import dev.relay.store.UnitOfWork;
 import dev.relay.store.delivery.SendLedgerEntry;
 import dev.relay.store.delivery.SendLedgerRepository;
 import io.temporal.failure.ApplicationFailure;
@@ -29,14 +32,17 @@ import org.slf4j.LoggerFactory;
  *   <li>the first provider whose circuit breaker permits (and whose rate limit frees up in time)
  *       gets the send; {@code begin} claims the key for it and tells whether an earlier try died
  *       in doubt;
- *   <li>acceptance is recorded with {@code markSent} (naming the provider); a refusal with
+ *   <li>acceptance is recorded with {@code markSent} (naming the provider), in one transaction
+ *       with what the caller records about it ({@link Acceptance}); a refusal with
  *       {@code markFailed}; a try that may have reached the provider stays SENDING;
  *   <li>a failure the provider's table calls FAILOVER (it definitely did not take the message)
  *       moves on to the next provider in the same try; RETRY and PERMANENT end the try.
  * </ol>
  *
  * When no provider took the message, the try fails PROVIDER_UNAVAILABLE (retryable): the
- * workflow's next try, after its backoff, starts again from the first provider.
+ * workflow's next try, after its backoff, starts again from the first provider. {@link #run}
+ * throws failures (the original channel activities), {@link #attempt} returns them (the lean
+ * path); both throw STORE_UNAVAILABLE when the ledger is unreachable.
  */
 public final class LedgeredSend {
   private static final Logger log = LoggerFactory.getLogger(LedgeredSend.class);
@@ -47,25 +53,67 @@ public final class LedgeredSend {
     C load(SendRequest request) throws SendFailure;
   }
 
-  private final SendLedgerRepository ledger;
-
-  public LedgeredSend(SendLedgerRepository ledger) {
-    this.ledger = ledger;
+  /**
+   * What a send writes with an acceptance, in the transaction of the ledger's SENT row (or, when
+   * the ledger already had it, in a transaction of its own): the audit event that records it,
+   * which is returned. Must be idempotent, like everything a retried send writes.
+   */
+  @FunctionalInterface
+  public interface Acceptance {
+    AuditEvent record(UnitOfWork.Writes writes, SendResult result);
   }
 
+  private final SendLedgerRepository ledger;
+  private final UnitOfWork store;
+
+  public LedgeredSend(SendLedgerRepository ledger, UnitOfWork store) {
+    this.ledger = ledger;
+    this.store = store;
+  }
+
+  /**
+   * One try, for {@code sendEmail}/{@code sendSms}: an acceptance is returned, anything else is
+   * thrown (refusals as {@link DeliveryErrorType} failures, a database outage as
+   * STORE_UNAVAILABLE).
+   */
   public <C> SendResult run(SendRequest request, Content<C> content, ProviderRoute<C> route) {
+    SendOutcome outcome = attempt(request, content, route, null);
+    if (outcome.isAccepted()) {
+      return outcome.accepted();
+    }
+    if (!outcome.retryAfter().isZero()) {
+      throw ApplicationFailure.newFailureWithCauseAndDelay(outcome.failure(),
+          outcome.failureType().name(), null, outcome.retryAfter());
+    }
+    throw outcome.failureType().failure(outcome.failure());
+  }
+
+  /**
+   * One try, for the lean path: a provider's refusal (and our own content's) is returned, so only
+   * STORE_UNAVAILABLE and unexpected errors are thrown. On acceptance {@code onAccept} (null for
+   * nothing) is written with the ledger's SENT row and its event returned in the outcome.
+   */
+  public <C> SendOutcome attempt(SendRequest request, Content<C> content, ProviderRoute<C> route,
+      Acceptance onAccept) {
     try {
-      return runSettlingDoubts(request, content, route);
+      return runSettlingDoubts(request, content, route, onAccept);
     } catch (JdbiException storeDown) {
-      // Without the ledger no provider may be called (exactly once depends on it); this is not
-      // the provider's fault, so it must not cost the round a try.
-      throw DeliveryErrorType.STORE_UNAVAILABLE.failure("send ledger unreachable: "
-          + storeDown.getClass().getSimpleName());
+      throw storeUnavailable(storeDown);
     }
   }
 
-  private <C> SendResult runSettlingDoubts(SendRequest request, Content<C> content,
-      ProviderRoute<C> route) {
+  /**
+   * The failure of a send whose store is unreachable: without the ledger no provider may be
+   * called (exactly once depends on it), and it is not the provider's fault, so it must not cost
+   * the round a try.
+   */
+  public static ApplicationFailure storeUnavailable(JdbiException storeDown) {
+    return DeliveryErrorType.STORE_UNAVAILABLE.failure("send ledger unreachable: "
+        + storeDown.getClass().getSimpleName());
+  }
+
+  private <C> SendOutcome runSettlingDoubts(SendRequest request, Content<C> content,
+      ProviderRoute<C> route, Acceptance onAccept) {
     // A new round (a support RETRY, say) after a round whose send is still in doubt must not
     // send anew under its own key: that would be a second Message-ID, or skip Twilio's lookup.
     // It continues the doubtful send under that send's key, then records the outcome under its
@@ -73,25 +121,30 @@ public final class LedgeredSend {
     Optional<SendLedgerEntry> earlier = ledger.findInDoubt(request.deliveryId(),
         request.channel().name(), request.sendKey());
     if (earlier.isEmpty()) {
-      return runKey(request, content, route);
+      return runKey(request, content, route, onAccept);
     }
     SendLedgerEntry doubtful = earlier.get();
     log.warn("send {}: round {} is still in doubt; settling it as {} before anything new",
         request.sendKey(), doubtful.round(), doubtful.sendKey());
-    SendResult result = runKey(new SendRequest(request.tenantId(), request.deliveryId(),
+    // Both keys turn SENT in one transaction: a worker dying in between would otherwise leave
+    // this round's key unknown, and its retry would send a second message.
+    Acceptance settled = (w, result) -> {
+      w.settledAs(request.sendKey(), request.tenantId(), request.deliveryId(),
+          request.channel().name(), request.round(), result.provider(),
+          result.providerMessageId());
+      return onAccept == null ? null : onAccept.record(w, result);
+    };
+    return runKey(new SendRequest(request.tenantId(), request.deliveryId(),
         request.channel(), doubtful.sendKey(), doubtful.round(), request.tryNumber(),
-        request.address(), request.payload()), content, route);
-    ledger.begin(request.sendKey(), request.tenantId(), request.deliveryId(),
-        request.channel().name(), request.round(), result.provider());
-    ledger.markSent(request.sendKey(), result.provider(), result.providerMessageId());
-    return result;
+        request.address(), request.payload()), content, route, settled);
   }
 
-  private <C> SendResult runKey(SendRequest request, Content<C> content, ProviderRoute<C> route) {
+  private <C> SendOutcome runKey(SendRequest request, Content<C> content, ProviderRoute<C> route,
+      Acceptance onAccept) {
     String key = request.sendKey();
     Optional<SendLedgerEntry> known = ledger.find(key);
     if (known.isPresent() && known.get().sent()) {
-      return fromLedger(known.get());
+      return fromLedger(known.get(), onAccept);
     }
     C loaded;
     try {
@@ -99,7 +152,7 @@ public final class LedgeredSend {
     } catch (SendFailure f) {
       // Nothing reached a provider in this try: the ledger, which tracks provider calls,
       // stays as it was (an earlier ambiguous try keeps its SENDING).
-      throw f.type().failure(f.getMessage());
+      return SendOutcome.failed(f.type(), f.getMessage(), Duration.ZERO);
     }
     // An earlier try that may have reached a provider: that provider is asked first, and on a
     // channel that cannot dedupe across providers it is the only one asked.
@@ -127,17 +180,21 @@ public final class LedgeredSend {
           request.deliveryId(), request.channel().name(), request.round(), name);
       if (before.isPresent() && before.get().sent()) {
         permit.release();
-        return fromLedger(before.get()); // a concurrent try won the race
+        return fromLedger(before.get(), onAccept); // a concurrent try won the race
       }
       boolean inDoubt = inDoubtAt != null || (before.isPresent() && before.get().inFlight());
       try {
         String providerMessageId =
             permit.call(() -> candidate.provider().send(request, loaded, inDoubt));
-        ledger.markSent(key, name, providerMessageId);
+        SendResult result = new SendResult(name, providerMessageId, false);
+        AuditEvent recorded = store.inTransaction(w -> {
+          w.markSent(key, name, providerMessageId);
+          return onAccept == null ? null : onAccept.record(w, result);
+        });
         if (inDoubt && !candidate.provider().reconcilesInDoubt()) {
           permit.possibleDuplicate();
         }
-        return new SendResult(name, providerMessageId, false);
+        return SendOutcome.accepted(result, recorded);
       } catch (SendFailure f) {
         log.warn("send {} via {} failed: {} {} {}", key, name, f.decision(), f.type(),
             f.getMessage(), f.getCause());
@@ -145,7 +202,7 @@ public final class LedgeredSend {
           ledger.markFailed(key, f.type() + ": " + f.getMessage() + " [" + name + "]");
         }
         if (f.decision() != Decision.FAILOVER) {
-          throw f.type().failure(f.getMessage() + " [" + name + "]");
+          return SendOutcome.failed(f.type(), f.getMessage() + " [" + name + "]", Duration.ZERO);
         }
         passedOver.add(name + ": " + f.getMessage());
       }
@@ -155,14 +212,16 @@ public final class LedgeredSend {
     }
     String message = "no " + route.channel().name().toLowerCase(Locale.ROOT)
         + " provider took the message: " + String.join("; ", passedOver);
-    if (!anyCalled && retryAfter != null && !retryAfter.isZero()) {
-      throw ApplicationFailure.newFailureWithCauseAndDelay(message,
-          DeliveryErrorType.PROVIDER_UNAVAILABLE.name(), null, retryAfter);
-    }
-    throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure(message);
+    return SendOutcome.failed(DeliveryErrorType.PROVIDER_UNAVAILABLE, message,
+        !anyCalled && retryAfter != null ? retryAfter : Duration.ZERO);
   }
 
-  private static SendResult fromLedger(SendLedgerEntry entry) {
-    return new SendResult(entry.provider(), entry.providerMessageId(), true);
+  /** The ledger already had the acceptance: the provider is not called again. */
+  private SendOutcome fromLedger(SendLedgerEntry entry, Acceptance onAccept) {
+    SendResult result = new SendResult(entry.provider(), entry.providerMessageId(), true);
+    AuditEvent recorded = onAccept == null
+        ? null
+        : store.inTransaction(w -> onAccept.record(w, result));
+    return SendOutcome.accepted(result, recorded);
   }
 }

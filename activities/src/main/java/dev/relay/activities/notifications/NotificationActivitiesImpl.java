@@ -28,8 +28,13 @@ public class NotificationActivitiesImpl implements NotificationActivities {
 
   @Override
   public void notifyStatus(StatusNotification n) {
-    outbox.enqueue(new OutboxEvent(n.eventId(), n.tenantId(), n.deliveryId(),
-        n.type().wireName(), payload(n)));
+    outbox.enqueue(outboxEvent(n));
+  }
+
+  /** The outbox row of a status event (also written by activities that carry notifications). */
+  public static OutboxEvent outboxEvent(StatusNotification n) {
+    return new OutboxEvent(n.eventId(), n.tenantId(), n.deliveryId(), n.type().wireName(),
+        payload(n));
   }
 
   /** The body receivers get: {type, deliveryId, status, channel, attempts, reason, occurredAt}. */

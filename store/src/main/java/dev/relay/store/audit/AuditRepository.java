@@ -7,7 +7,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -36,52 +40,85 @@ public class AuditRepository {
    * event's (delivery, sequence) is already stored, nothing changes and that row is returned.
    */
   public AuditRecord append(NewAuditEvent e) {
-    Objects.requireNonNull(e.tenantId(), "tenantId");
-    return jdbi.inTransaction(h -> {
-      h.execute("select pg_advisory_xact_lock(hashtext(?))", "audit:" + e.tenantId());
-      if (e.deliveryId() != null && e.sequence() != null) {
-        Optional<AuditRecord> existing = h.createQuery(
-                "select * from audit_events where delivery_id = :d and sequence = :s")
-            .bind("d", e.deliveryId()).bind("s", e.sequence())
-            .map((rs, ctx) -> map(rs)).findOne();
-        if (existing.isPresent()) {
-          return existing.get();
-        }
-      }
-      Optional<AuditRecord> last = h.createQuery("""
-              select * from audit_events where tenant_id = :t order by chain_seq desc limit 1
-              """)
-          .bind("t", e.tenantId()).map((rs, ctx) -> map(rs)).findOne();
-      long chainSeq = last.map(r -> r.chainSeq() + 1).orElse(1L);
-      String prevHash = last.map(AuditRecord::hash).orElse(GENESIS);
-      // Postgres keeps microseconds: hash what will be read back.
-      Instant occurredAt = e.occurredAt().truncatedTo(ChronoUnit.MICROS);
-      String hash = hash(prevHash, e.tenantId(), chainSeq, e.deliveryId(), e.sequence(),
-          occurredAt, e.actor(), e.step(), e.outcome(), e.detail(), e.status(), e.channel(),
-          e.attempts(), e.consentVersion(), e.provider(), e.providerMessageId());
-      AuditRecord stored = h.createQuery("""
-              insert into audit_events (tenant_id, chain_seq, delivery_id, sequence, occurred_at,
-                actor, step, outcome, detail, status, channel, attempts, consent_version,
-                provider, provider_message_id, prev_hash, hash)
-              values (:t, :chainSeq, :d, :s, :occurredAt, :actor, :step, :outcome, :detail,
-                :status, :channel, :attempts, :consentVersion, :provider, :providerMessageId,
-                :prevHash, :hash)
-              returning *
-              """)
-          .bind("t", e.tenantId()).bind("chainSeq", chainSeq).bind("d", e.deliveryId())
-          .bind("s", e.sequence()).bind("occurredAt", Timestamp.from(occurredAt))
-          .bind("actor", e.actor()).bind("step", e.step()).bind("outcome", e.outcome())
-          .bind("detail", e.detail()).bind("status", e.status()).bind("channel", e.channel())
-          .bind("attempts", e.attempts()).bind("consentVersion", e.consentVersion())
-          .bind("provider", e.provider()).bind("providerMessageId", e.providerMessageId())
-          .bind("prevHash", prevHash).bind("hash", hash)
-          .map((rs, ctx) -> map(rs)).one();
+    return jdbi.inTransaction(h -> appendAll(h, List.of(e)).get(0));
+  }
+
+  /**
+   * Appends events inside the caller's transaction {@code h}, so they commit (or not) together
+   * with whatever else it writes. Events are appended in (tenant, sequence) order, each idempotent
+   * on (delivery, sequence) as {@link #append} is; each delivery's status projection is moved by
+   * its newest event that carries a status. Returns the stored rows (new or found) in the order
+   * the events were given.
+   *
+   * <p>The tenant's advisory lock is held until {@code h} commits: keep the rest of that
+   * transaction short, and take this lock after other row locks so that lock order is the same
+   * everywhere (ledger or outbox rows first, the chain last).
+   */
+  public static List<AuditRecord> appendAll(Handle h, List<NewAuditEvent> events) {
+    events.forEach(e -> Objects.requireNonNull(e.tenantId(), "tenantId"));
+    // Tenants in a fixed order: two batches spanning the same tenants cannot deadlock.
+    events.stream().map(NewAuditEvent::tenantId).distinct().sorted()
+        .forEach(t -> h.execute("select pg_advisory_xact_lock(hashtext(?))", "audit:" + t));
+    List<NewAuditEvent> ordered = events.stream()
+        .sorted(Comparator.comparing(NewAuditEvent::tenantId)
+            .thenComparing(e -> e.sequence() == null ? Long.MIN_VALUE : e.sequence()))
+        .toList();
+    Map<NewAuditEvent, AuditRecord> stored = new IdentityHashMap<>();
+    Map<String, NewAuditEvent> newestWithStatus = new LinkedHashMap<>();
+    for (NewAuditEvent e : ordered) {
+      stored.put(e, appendLocked(h, e));
       if (e.status() != null && e.deliveryId() != null && e.sequence() != null) {
-        DeliveryRepository.applyStatus(h, e.deliveryId(), e.sequence(), e.status(), e.channel(),
-            e.attempts() == null ? 0 : e.attempts(), e.detail());
+        newestWithStatus.merge(e.deliveryId(), e,
+            (a, b) -> b.sequence() > a.sequence() ? b : a);
       }
-      return stored;
-    });
+    }
+    // One update per delivery. Applying it again on a retry is harmless: the projection only
+    // moves forward (last_sequence), so an older event never overwrites a newer status.
+    newestWithStatus.values().forEach(e -> DeliveryRepository.applyStatus(h, e.deliveryId(),
+        e.sequence(), e.status(), e.channel(), e.attempts() == null ? 0 : e.attempts(),
+        e.detail()));
+    return events.stream().map(stored::get).toList();
+  }
+
+  /** Appends one event; the caller holds the tenant's advisory lock. */
+  private static AuditRecord appendLocked(Handle h, NewAuditEvent e) {
+    if (e.deliveryId() != null && e.sequence() != null) {
+      Optional<AuditRecord> existing = h.createQuery(
+              "select * from audit_events where delivery_id = :d and sequence = :s")
+          .bind("d", e.deliveryId()).bind("s", e.sequence())
+          .map((rs, ctx) -> map(rs)).findOne();
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+    }
+    Optional<AuditRecord> last = h.createQuery("""
+            select * from audit_events where tenant_id = :t order by chain_seq desc limit 1
+            """)
+        .bind("t", e.tenantId()).map((rs, ctx) -> map(rs)).findOne();
+    long chainSeq = last.map(r -> r.chainSeq() + 1).orElse(1L);
+    String prevHash = last.map(AuditRecord::hash).orElse(GENESIS);
+    // Postgres keeps microseconds: hash what will be read back.
+    Instant occurredAt = e.occurredAt().truncatedTo(ChronoUnit.MICROS);
+    String hash = hash(prevHash, e.tenantId(), chainSeq, e.deliveryId(), e.sequence(),
+        occurredAt, e.actor(), e.step(), e.outcome(), e.detail(), e.status(), e.channel(),
+        e.attempts(), e.consentVersion(), e.provider(), e.providerMessageId());
+    return h.createQuery("""
+            insert into audit_events (tenant_id, chain_seq, delivery_id, sequence, occurred_at,
+              actor, step, outcome, detail, status, channel, attempts, consent_version,
+              provider, provider_message_id, prev_hash, hash)
+            values (:t, :chainSeq, :d, :s, :occurredAt, :actor, :step, :outcome, :detail,
+              :status, :channel, :attempts, :consentVersion, :provider, :providerMessageId,
+              :prevHash, :hash)
+            returning *
+            """)
+        .bind("t", e.tenantId()).bind("chainSeq", chainSeq).bind("d", e.deliveryId())
+        .bind("s", e.sequence()).bind("occurredAt", Timestamp.from(occurredAt))
+        .bind("actor", e.actor()).bind("step", e.step()).bind("outcome", e.outcome())
+        .bind("detail", e.detail()).bind("status", e.status()).bind("channel", e.channel())
+        .bind("attempts", e.attempts()).bind("consentVersion", e.consentVersion())
+        .bind("provider", e.provider()).bind("providerMessageId", e.providerMessageId())
+        .bind("prevHash", prevHash).bind("hash", hash)
+        .map((rs, ctx) -> map(rs)).one();
   }
 
   /** A delivery's events in the order the workflow recorded them. */

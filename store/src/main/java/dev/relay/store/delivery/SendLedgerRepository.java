@@ -3,6 +3,7 @@ package dev.relay.store.delivery;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -24,38 +25,52 @@ public class SendLedgerRepository {
    */
   public Optional<SendLedgerEntry> begin(String sendKey, String tenantId, String deliveryId,
       String channel, int round, String provider) {
-    return jdbi.inTransaction(h -> {
-      Optional<SendLedgerEntry> before = h.createQuery(
-              "select * from send_ledger where send_key = :k for update")
-          .bind("k", sendKey)
-          .map((rs, ctx) -> map(rs))
-          .findOne();
-      if (before.isEmpty()) {
-        h.createUpdate("""
-                insert into send_ledger (send_key, tenant_id, delivery_id, channel, round, state, provider, tries)
-                values (:k, :t, :d, :c, :r, 'SENDING', :p, 1)
-                on conflict (send_key) do nothing
-                """)
-            .bind("k", sendKey).bind("t", tenantId).bind("d", deliveryId).bind("c", channel)
-            .bind("r", round).bind("p", provider)
-            .execute();
-      } else if (!before.get().sent()) {
-        h.createUpdate("""
-                update send_ledger set state = 'SENDING', provider = :p, tries = tries + 1,
-                  updated_at = now() where send_key = :k
-                """)
-            .bind("k", sendKey).bind("p", provider).execute();
-      }
-      return before;
-    });
+    return jdbi.inTransaction(h -> begin(h, sendKey, tenantId, deliveryId, channel, round,
+        provider));
+  }
+
+  /** {@link #begin} inside the caller's transaction. */
+  public static Optional<SendLedgerEntry> begin(Handle h, String sendKey, String tenantId,
+      String deliveryId, String channel, int round, String provider) {
+    Optional<SendLedgerEntry> before = h.createQuery(
+            "select * from send_ledger where send_key = :k for update")
+        .bind("k", sendKey)
+        .map((rs, ctx) -> map(rs))
+        .findOne();
+    if (before.isEmpty()) {
+      h.createUpdate("""
+              insert into send_ledger (send_key, tenant_id, delivery_id, channel, round, state, provider, tries)
+              values (:k, :t, :d, :c, :r, 'SENDING', :p, 1)
+              on conflict (send_key) do nothing
+              """)
+          .bind("k", sendKey).bind("t", tenantId).bind("d", deliveryId).bind("c", channel)
+          .bind("r", round).bind("p", provider)
+          .execute();
+    } else if (!before.get().sent()) {
+      h.createUpdate("""
+              update send_ledger set state = 'SENDING', provider = :p, tries = tries + 1,
+                updated_at = now() where send_key = :k
+              """)
+          .bind("k", sendKey).bind("p", provider).execute();
+    }
+    return before;
   }
 
   public void markSent(String sendKey, String provider, String providerMessageId) {
-    jdbi.useHandle(h -> h.createUpdate("""
+    jdbi.useHandle(h -> markSent(h, sendKey, provider, providerMessageId));
+  }
+
+  /**
+   * {@link #markSent} inside the caller's transaction, so what records the acceptance (audit,
+   * status, outbox) commits with it or not at all.
+   */
+  public static void markSent(Handle h, String sendKey, String provider,
+      String providerMessageId) {
+    h.createUpdate("""
             update send_ledger set state = 'SENT', provider = :p, provider_message_id = :m,
               last_error = null, updated_at = now() where send_key = :k
             """)
-        .bind("k", sendKey).bind("p", provider).bind("m", providerMessageId).execute());
+        .bind("k", sendKey).bind("p", provider).bind("m", providerMessageId).execute();
   }
 
   public void markFailed(String sendKey, String error) {

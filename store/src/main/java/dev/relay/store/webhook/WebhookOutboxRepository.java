@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -26,7 +27,12 @@ public class WebhookOutboxRepository {
    * with the same event ID changes nothing. Returns whether a row was written.
    */
   public boolean enqueue(OutboxEvent event) {
-    return jdbi.withHandle(h -> h.createUpdate("""
+    return jdbi.withHandle(h -> enqueue(h, event));
+  }
+
+  /** {@link #enqueue} inside the caller's transaction. */
+  public static boolean enqueue(Handle h, OutboxEvent event) {
+    return h.createUpdate("""
             insert into webhook_outbox (event_id, tenant_id, delivery_id, type, payload)
             select :eventId, t.id, :deliveryId, :type, cast(:payload as jsonb)
             from tenants t
@@ -37,7 +43,7 @@ public class WebhookOutboxRepository {
         .bind("eventId", event.eventId()).bind("tenant", event.tenantId())
         .bind("deliveryId", event.deliveryId()).bind("type", event.type())
         .bind("payload", event.payloadJson())
-        .execute()) == 1;
+        .execute() == 1;
   }
 
   /**

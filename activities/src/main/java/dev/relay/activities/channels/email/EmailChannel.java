@@ -7,6 +7,7 @@ import dev.relay.activities.channels.routing.ProviderRoute;
 import dev.relay.contracts.DeliveryErrorType;
 import dev.relay.contracts.DeliveryIds;
 import dev.relay.contracts.activities.DocumentRef;
+import dev.relay.contracts.activities.SendOutcome;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
 import dev.relay.store.document.DocumentRepository;
@@ -51,10 +52,20 @@ public class EmailChannel implements LedgeredSend.Content<EmailChannel.Email> {
   }
 
   public SendResult send(SendRequest request) {
+    requireConfigured();
+    return ledger.run(request, this, route);
+  }
+
+  /** One try that returns a refusal instead of throwing it (see {@link LedgeredSend#attempt}). */
+  public SendOutcome attempt(SendRequest request, LedgeredSend.Acceptance onAccept) {
+    requireConfigured();
+    return ledger.attempt(request, this, route, onAccept);
+  }
+
+  private void requireConfigured() {
     if (route.isEmpty()) {
       throw new IllegalStateException("SMTP is not configured");
     }
-    return ledger.run(request, this, route);
   }
 
   /**

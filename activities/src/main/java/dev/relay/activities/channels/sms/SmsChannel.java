@@ -4,6 +4,7 @@ import dev.relay.activities.channels.LedgeredSend;
 import dev.relay.activities.channels.RenderedContent;
 import dev.relay.activities.channels.SendFailure;
 import dev.relay.activities.channels.routing.ProviderRoute;
+import dev.relay.contracts.activities.SendOutcome;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
 import dev.relay.store.payload.RenderedPayload;
@@ -36,10 +37,20 @@ public class SmsChannel implements LedgeredSend.Content<RenderedPayload> {
   }
 
   public SendResult send(SendRequest request) {
+    requireConfigured();
+    return ledger.run(request, this, route);
+  }
+
+  /** One try that returns a refusal instead of throwing it (see {@link LedgeredSend#attempt}). */
+  public SendOutcome attempt(SendRequest request, LedgeredSend.Acceptance onAccept) {
+    requireConfigured();
+    return ledger.attempt(request, this, route, onAccept);
+  }
+
+  private void requireConfigured() {
     if (route.isEmpty()) {
       throw new IllegalStateException("Twilio is not configured");
     }
-    return ledger.run(request, this, route);
   }
 
   /** Where Twilio posts this delivery's status changes. */

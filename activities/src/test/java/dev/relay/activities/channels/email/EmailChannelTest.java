@@ -291,13 +291,14 @@ class EmailChannelTest {
         "Relay <relay@localhost>", Duration.ofSeconds(5));
     ProviderRouting routing =
         new ProviderRouting(RoutingSettings.standard(), ProviderEvents.NONE, null);
-    LedgeredSend ledger = new LedgeredSend(store.ledger);
+    LedgeredSend ledger = new LedgeredSend(store.ledger, store.unitOfWork);
     EmailChannel email = new EmailChannel(routing.route(Channel.EMAIL,
         List.of(new SmtpProvider(EmailChannel.PRIMARY, smtp, DOMAIN)), true),
         store.rendered, store.documents, ledger);
     SmsChannel unconfigured =
         new SmsChannel(routing.route(Channel.SMS, List.of(), false), store.rendered, ledger);
-    return new ChannelActivitiesImpl(email, unconfigured);
+    return new ChannelActivitiesImpl(email, unconfigured, store.bookkeeping,
+        java.time.Clock.systemUTC());
   }
 
   private static SendRequest request(PreparedPayload payload) {

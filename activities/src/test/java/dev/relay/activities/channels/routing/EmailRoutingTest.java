@@ -299,7 +299,7 @@ class EmailRoutingTest {
           false, "Relay <relay@localhost>", Duration.ofSeconds(2)), DOMAIN));
     }
     return new EmailChannel(routing.route(Channel.EMAIL, relays, true), store.rendered,
-        store.documents, new LedgeredSend(store.ledger));
+        store.documents, new LedgeredSend(store.ledger, store.unitOfWork));
   }
 
   /** A send of a new delivery, its payload prepared. */

@@ -297,13 +297,13 @@ class SmsChannelTest {
         "http://localhost:" + port, "https://relay.example.com/", timeout);
     ProviderRouting routing =
         new ProviderRouting(RoutingSettings.standard(), ProviderEvents.NONE, null);
-    LedgeredSend ledger = new LedgeredSend(store.ledger);
+    LedgeredSend ledger = new LedgeredSend(store.ledger, store.unitOfWork);
     SmsChannel sms = new SmsChannel(routing.route(Channel.SMS,
         List.of(new TwilioProvider(SmsChannel.PROVIDER, settings, store.ledger, CLOCK)), false),
         store.rendered, ledger);
     EmailChannel unconfigured = new EmailChannel(routing.route(Channel.EMAIL, List.of(), true),
         store.rendered, store.documents, ledger);
-    return new ChannelActivitiesImpl(unconfigured, sms);
+    return new ChannelActivitiesImpl(unconfigured, sms, store.bookkeeping, Clock.systemUTC());
   }
 
   private SendRequest request() {

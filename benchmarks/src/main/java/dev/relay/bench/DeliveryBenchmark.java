@@ -69,10 +69,11 @@ public final class DeliveryBenchmark {
 
       RelayArm relay = new RelayArm(config, http, run, DeliveryBenchmark::log);
       relay.putTemplate();
-      // Warm-ups are untimed; their first delivery is the one whose history is counted.
+      // Warm-ups are untimed; their histories are the ones counted (TemporalCost.happyPath).
       log("Relay: warm-up, %d deliveries", config.warmup());
       Tally relayWarm = load.closedLoop(relay, "rw", config.warmup(), config.concurrency());
-      TemporalCost relayCost = TemporalCost.fetch(client, relay.workflowId(relayWarm.firstId()));
+      TemporalCost relayCost = TemporalCost.happyPath(client,
+          relayWarm.acceptedIds().stream().map(relay::workflowId).toList());
       log("Relay: one delivery's history: %s", relayCost);
       // Read after the warm-up: the worker's slot gauges exist once it has polled and reported.
       WorkerSettings slots = workerSettings(http, config);
@@ -90,7 +91,7 @@ public final class DeliveryBenchmark {
       MinimalArm minimal = new MinimalArm(client, run);
       log("minimal: warm-up, %d deliveries", config.warmup());
       Tally minimalWarm = load.closedLoop(minimal, "mw", config.warmup(), config.concurrency());
-      TemporalCost minimalCost = TemporalCost.fetch(client, minimalWarm.firstId());
+      TemporalCost minimalCost = TemporalCost.happyPath(client, minimalWarm.acceptedIds());
       log("minimal: one delivery's history: %s", minimalCost);
 
       PhaseResult relayClosed = null;

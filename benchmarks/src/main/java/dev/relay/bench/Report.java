@@ -37,17 +37,25 @@ record Report(String run, String finishedAt, String command, String endpoints, i
     return rows;
   }
 
-  private static String[] arm(String label, TemporalCost cost, PhaseResult closed, Double sustained,
+  private String[] arm(String label, TemporalCost cost, PhaseResult closed, Double sustained,
       double minRate, double minSustained) {
+    Double lowestRate = openLoop.isEmpty() ? null : openLoop.stream().mapToDouble(Load.RateResult::rate).min().getAsDouble();
     double rate = closed == null ? Double.NaN : closed.perSecond();
     double s = sustained == null ? Double.NaN : sustained;
+    String sustainedText = sustained == null ? "n/a" : num(s, 0);
+    String sustainedRatio = num(s / minSustained, 2);
+    if (sustained != null && sustained == 0 && lowestRate != null) {
+      // Not even the lowest rate held: the rate is below it, and so is the ratio.
+      sustainedText = "< " + num(lowestRate, 0);
+      sustainedRatio = "< " + num(lowestRate / minSustained, 2);
+    }
     return new String[] {label,
         cost == null ? "n/a" : String.valueOf(cost.activities()),
         cost == null ? "n/a" : String.valueOf(cost.events()),
         cost == null ? "n/a" : String.valueOf(cost.workflowTasks()),
         cost == null ? "n/a" : String.valueOf(cost.activityTasks()),
         cost == null ? "n/a" : String.valueOf(cost.billableActions()),
-        num(rate, 1), sustained == null ? "n/a" : num(s, 0), num(rate / minRate, 2), num(s / minSustained, 2)};
+        num(rate, 1), sustainedText, num(rate / minRate, 2), sustainedRatio};
   }
 
   /** Closed-loop details, one column per arm that ran. */
@@ -150,7 +158,11 @@ record Report(String run, String finishedAt, String command, String endpoints, i
             + worker.jdbcPoolMax() + " [" + worker.source() + "]",
         "minimal and bare workers: in the benchmark JVM, same slot counts, SDK default pollers, task queues "
             + MinimalDelivery.TASK_QUEUE + " / " + BareWorkflow.TASK_QUEUE + ", no eager start",
-        "open loop: " + openLoopCriterion));
+        "open loop: " + openLoopCriterion,
+        "cost columns: the happy path, i.e. the smallest history among the last 3 warm-up deliveries of "
+            + "each arm; workflow tasks = WorkflowTaskScheduled, activity tasks = attempts (ActivityTaskStarted."
+            + "attempt), billable actions per docs.temporal.io/cloud/actions (see TemporalCost; queries and "
+            + "heartbeats leave no event and are not counted)"));
     cost("Relay", relayCost, s);
     cost("minimal", minimalCost, s);
     cost("bare", bareCost, s);

@@ -39,10 +39,15 @@ final class Tally {
     return (int) java.util.Arrays.stream(accepted).filter(Objects::nonNull).count();
   }
 
-  String firstId() {
-    return java.util.Arrays.stream(ids).filter(Objects::nonNull).findFirst()
-        .orElseThrow(() -> new IllegalStateException("nothing was accepted in phase " + tag + ": " + failures));
+  /** Ids of the accepted deliveries, in offer order; none is an error worth its reasons. */
+  List<String> acceptedIds() {
+    List<String> accepted = java.util.Arrays.stream(ids).filter(Objects::nonNull).toList();
+    if (accepted.isEmpty()) {
+      throw new IllegalStateException("nothing was accepted in phase " + tag + ": " + failures);
+    }
+    return accepted;
   }
+
 
   /** Accepted deliveries whose message arrived (the earliest one counts). */
   int delivered() {

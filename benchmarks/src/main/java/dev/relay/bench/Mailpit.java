@@ -41,6 +41,7 @@ final class Mailpit {
   /** Every message to the domain whose subject ends in {@code #TAG-i}: i → Created times. */
   Map<Integer, List<Instant>> arrivals(String domain, String tag) throws Exception {
     Map<Integer, List<Instant>> arrivals = new ConcurrentHashMap<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
     int pageSize = 500;
     // Bounded: the phase's messages, plus one page for any that arrive while paging.
     long pages = count(domain) / pageSize + 2;
@@ -48,7 +49,8 @@ final class Mailpit {
       JsonNode messages = search(domain, start, pageSize).path("messages");
       for (JsonNode m : messages) {
         int i = index(m.path("Subject").asText(), tag);
-        if (i >= 0) {
+        // Newest first: a message arriving while we page shifts the pages, so one can be seen twice.
+        if (i >= 0 && seen.add(m.path("ID").asText())) {
           arrivals.computeIfAbsent(i, k -> new ArrayList<>()).add(Instant.parse(m.path("Created").asText()));
         }
       }

@@ -123,7 +123,8 @@ final class Load {
       seen = mailpit.count(domain);
     }
     if (seen < expected) {
-      t.failures.add((expected - seen) + " accepted deliveries had no message in Mailpit by the deadline");
+      t.failures.add((expected - seen) + " accepted deliveries had no message in Mailpit by the deadline"
+          + " (they stay queued and overlap the next phase: rerun with a smaller N or on a quieter machine)");
     }
   }
 

@@ -135,7 +135,8 @@ final class Load {
    * @param acceptMs scheduled time → accepted (Relay: 202; minimal: start answered)
    * @param deliverMs accepted → message in Mailpit
    * @param deliveredPerSecond messages that arrived while offering, per second of offering
-   * @param lagSeconds last message − end of offering (how long the backlog took to clear)
+   * @param lagSeconds last message − end of the offering window (start + offered / rate); negative
+   *     when the last message came before the window closed
    * @param bounded every offer accepted, and every accepted one delivered within the drain window
    *     after offering stopped
    * @param verdict why bounded or not, in words
@@ -167,6 +168,8 @@ final class Load {
       } else if (lag > drain.toSeconds()) {
         verdict = String.format(java.util.Locale.ROOT, "unbounded: last message %.1f s after offering stopped (> %d s)",
             lag, drain.toSeconds());
+      } else if (lag <= 0) {
+        verdict = "bounded: all delivered before offering ended";
       } else {
         verdict = String.format(java.util.Locale.ROOT, "bounded: all delivered %.1f s after offering stopped (≤ %d s)",
             lag, drain.toSeconds());

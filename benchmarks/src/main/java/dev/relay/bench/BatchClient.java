@@ -53,12 +53,16 @@ final class BatchClient {
       throw new IllegalArgumentException("a batch holds 1.." + MAX_ITEMS + " items, got " + items.size());
     }
     Http.Response r = http.post(endpoint, apiKey, null, Map.of("items", items), java.time.Duration.ofSeconds(120));
+    // 503 = the database failed and nothing was written; every item has its own key, so sending
+    // the same request again is safe (at most 3 tries, 1 s apart).
+    for (int retry = 1; r.status() == 503 && retry < 3; retry++) {
+      Thread.sleep(1000);
+      r = http.post(endpoint, apiKey, null, Map.of("items", items), java.time.Duration.ofSeconds(120));
+    }
     if (r.status() == 404 || r.status() == 405) {
       throw new Unavailable("POST " + endpoint + " answered " + r.status());
     }
-    if (r.status() != 200 && r.status() != 207 && r.status() != 202) {
-      Http.expect(200, r, "POST /v1/deliveries/batch");
-    }
+    Http.expect(200, r, "POST /v1/deliveries/batch");
     JsonNode body = r.json();
     List<ItemResult> results = new ArrayList<>();
     for (JsonNode item : body.path("results")) {

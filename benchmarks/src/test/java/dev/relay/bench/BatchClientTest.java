@@ -75,6 +75,30 @@ class BatchClientTest {
   }
 
   @Test
+  void aDatabaseOutageIsRetriedAsAWholeRequest() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/v1/deliveries/batch", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      byte[] ok = """
+          {"results":[{"index":0,"idempotencyKey":"k","outcome":"accepted","deliveryId":"dlv-0"}],
+           "accepted":1,"replayed":0,"rejected":0}""".getBytes(StandardCharsets.UTF_8);
+      if (calls.incrementAndGet() == 1) {
+        exchange.sendResponseHeaders(503, -1);
+      } else {
+        exchange.sendResponseHeaders(200, ok.length);
+        exchange.getResponseBody().write(ok);
+      }
+      exchange.close();
+    });
+    server.start();
+    BatchClient client = new BatchClient(new Http(),
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "key");
+    assertEquals(1, client.send(List.of(Map.of("idempotencyKey", "k"))).accepted());
+    assertEquals(2, calls.get());
+  }
+
+  @Test
   void aMissingEndpointIsSaidPlainly() throws Exception {
     URI api = start(404, "");
     BatchClient client = new BatchClient(new Http(), api, "key");

@@ -47,7 +47,7 @@ final class BareRun {
       CpuUse.Sample before = CpuUse.sample(config.relayHome());
       Runs timed = startAll("r", config.deliveries(), activities);
       CpuUse cpu = CpuUse.between(before, CpuUse.sample(config.relayHome()));
-      HistoryCounts history = HistoryCounts.of(client, workflowId("r", 0));
+      TemporalCost history = TemporalCost.fetch(client, workflowId("r", 0));
       return timed.result(history, cpu);
     } finally {
       factory.shutdown();
@@ -120,7 +120,7 @@ final class BareRun {
       this.done = new Instant[n];
     }
 
-    PhaseResult result(HistoryCounts history, CpuUse cpu) {
+    PhaseResult result(TemporalCost history, CpuUse cpu) {
       List<Double> start = new ArrayList<>();
       List<Double> complete = new ArrayList<>();
       Instant first = null;
@@ -132,19 +132,18 @@ final class BareRun {
           continue;
         }
         started++;
-        start.add(RelayRun.millis(sent[i], this.started[i]));
+        start.add(Tally.millis(sent[i], this.started[i]));
         first = first == null || sent[i].isBefore(first) ? sent[i] : first;
         if (done[i] != null) {
           completed++;
-          complete.add(RelayRun.millis(this.started[i], done[i]));
+          complete.add(Tally.millis(this.started[i], done[i]));
           last = last == null || done[i].isAfter(last) ? done[i] : last;
         }
       }
-      double wall = first == null || last == null ? Double.NaN : RelayRun.millis(first, last) / 1000.0;
+      double wall = first == null || last == null ? Double.NaN : Tally.millis(first, last) / 1000.0;
       List<String> notes = errors.size() > 10 ? List.copyOf(errors.subList(0, 10)) : List.copyOf(errors);
       return new PhaseResult("bare", n, started, completed, 0, Latencies.ofMillis(start),
-          Latencies.ofMillis(complete), completed / wall, wall, history.activities(),
-          history.events(), cpu, notes);
+          Latencies.ofMillis(complete), completed / wall, wall, history, cpu, notes);
     }
   }
 }

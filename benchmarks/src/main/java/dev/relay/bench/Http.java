@@ -39,7 +39,17 @@ final class Http {
 
   Response post(URI uri, String apiKey, String idempotencyKey, Object body)
       throws IOException, InterruptedException {
-    return send(request(uri, apiKey).header("Idempotency-Key", idempotencyKey).POST(json(body)));
+    return post(uri, apiKey, idempotencyKey, body, Duration.ofSeconds(30));
+  }
+
+  /** POST with its own timeout (a batch of 1000 takes longer than one delivery); no key: no header. */
+  Response post(URI uri, String apiKey, String idempotencyKey, Object body, Duration timeout)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = request(uri, apiKey).timeout(timeout);
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(b.POST(json(body)));
   }
 
   /** GET that must answer 200. */

@@ -1,20 +1,20 @@
 package dev.relay.bench;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
- * One side of the comparison.
+ * One arm's closed-loop phase.
  *
  * @param requested deliveries (workflows) the timed phase asked for
- * @param accepted how many the API accepted with 202 (bare: how many starts Temporal confirmed)
+ * @param accepted how many were accepted (Relay: 202; minimal and bare: start confirmed)
  * @param completed how many arrived in Mailpit (bare: how many workflows completed)
- * @param duplicates recipients that got more than one message (bare: always 0)
- * @param acceptMs POST → 202 (bare: start call → Temporal's answer)
- * @param completeMs 202 → message in Mailpit (bare: start confirmed → workflow closed on the server)
+ * @param duplicates deliveries with more than one message (bare: always 0)
+ * @param acceptMs request → accepted
+ * @param completeMs accepted → message in Mailpit (bare: → workflow closed on the server)
  * @param perSecond completed / (last completion − first request)
  * @param wallSeconds first request → last completion
- * @param activitiesPerWorkflow ActivityTaskScheduled events in one workflow's history
- * @param historyEventsPerWorkflow all events in that history
+ * @param cost one workflow's history, counted (see TemporalCost)
  * @param cpu CPU time per process during the timed phase
  * @param notes errors and anything else worth a look
  */
@@ -28,7 +28,20 @@ public record PhaseResult(
     Latencies completeMs,
     double perSecond,
     double wallSeconds,
-    int activitiesPerWorkflow,
-    int historyEventsPerWorkflow,
+    TemporalCost cost,
     CpuUse cpu,
-    List<String> notes) {}
+    List<String> notes) {
+
+  /** From a phase whose completions are Mailpit arrivals. */
+  static PhaseResult of(String name, Tally t, TemporalCost cost, CpuUse cpu) {
+    Instant first = t.firstDue();
+    Instant last = t.lastArrival();
+    double wall = first == null || last == null ? Double.NaN : Tally.millis(first, last) / 1000.0;
+    List<String> notes = new java.util.ArrayList<>(t.failures);
+    if (t.duplicates() > 0) {
+      notes.add(t.duplicates() + " deliveries got more than one message");
+    }
+    return new PhaseResult(name, t.n, t.acceptedCount(), t.delivered(), t.duplicates(), t.acceptMs(),
+        t.deliverMs(), t.delivered() / wall, wall, cost, cpu, List.copyOf(notes));
+  }
+}

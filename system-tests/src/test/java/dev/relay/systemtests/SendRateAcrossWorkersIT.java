@@ -41,8 +41,11 @@ import org.slf4j.LoggerFactory;
  * second of rate as burst (matching's {@code max(ceil(R/partitions), 1)} per partition, or R
  * with the newer limiter), so at most {@code R + partitions} tasks go out at once; the dev
  * server has at most 4 partitions. N tasks therefore need at least (N - R - 4) / R seconds from
- * the first dispatch to the last. The test allows twice the burst: (N - 2R - 4) / R. Without the
- * limit the same burst is dispatched in well under a second.
+ * the first dispatch to the last. The test allows twice the burst: (N - 2R - 4) / R.
+ *
+ * <p>Control: the SMS send queue is configured unlimited (0) on the same workers, and the same
+ * burst there must go out faster than that bound; otherwise the bound would prove nothing on a
+ * slow machine.
  */
 class SendRateAcrossWorkersIT {
   private static final Logger log = LoggerFactory.getLogger(SendRateAcrossWorkersIT.class);
@@ -55,7 +58,8 @@ class SendRateAcrossWorkersIT {
   @RegisterExtension
   static final StackExtension STACK = new StackExtension()
       .options(RelayStack.Options.DEFAULT.withWorkers(2))
-      .workerEnv("RELAY_WORKER_SENDS_EMAIL_RATEPERSECOND", Integer.toString(RATE));
+      .workerEnv("RELAY_WORKER_SENDS_EMAIL_RATEPERSECOND", Integer.toString(RATE))
+      .workerEnv("RELAY_WORKER_SENDS_SMS_RATEPERSECOND", "0");
 
   @Test
   void twoWorkersTogetherTakeTheEmailQueuesTasksAtTheConfiguredRate() {
@@ -64,34 +68,24 @@ class SendRateAcrossWorkersIT {
     WorkerFactory probes = WorkerFactory.newInstance(temporal);
     probes.newWorker(PROBE_QUEUE).registerWorkflowImplementationTypes(BurstImpl.class);
     probes.start();
-    List<String> answers;
-    String workflowId = "systest-rate-burst";
+    List<HistoryEvent> limited;
+    List<HistoryEvent> unlimited;
     try {
-      answers = temporal.newWorkflowStub(Burst.class, WorkflowOptions.newBuilder()
-              .setTaskQueue(PROBE_QUEUE).setWorkflowId(workflowId)
-              .setWorkflowExecutionTimeout(Duration.ofMinutes(3)).build())
-          .schedule(TaskQueues.EMAIL_SENDS, TASKS);
+      limited = burst(temporal, TaskQueues.EMAIL_SENDS);
+      unlimited = burst(temporal, TaskQueues.SMS_SENDS);
     } finally {
       probes.shutdownNow();
     }
 
-    // Every task reached a Relay worker: it answered that it has no such activity.
-    assertThat(answers).hasSize(TASKS)
-        .allSatisfy(a -> assertThat(a).contains("is not registered").contains("SendEmail"));
-
-    List<HistoryEvent> started = temporal.fetchHistory(workflowId).getEvents().stream()
-        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
-        .sorted(Comparator.comparing(e -> instant(e)))
-        .toList();
-    assertThat(started).hasSize(TASKS);
-    Map<String, Long> byWorker = started.stream().collect(Collectors.groupingBy(
+    Map<String, Long> byWorker = limited.stream().collect(Collectors.groupingBy(
         e -> e.getActivityTaskStartedEventAttributes().getIdentity(), TreeMap::new,
         Collectors.counting()));
-    Duration span = Duration.between(instant(started.get(0)), instant(started.get(TASKS - 1)));
+    Duration span = span(limited);
+    Duration controlSpan = span(unlimited);
     log.info("{} tasks at rate {}/s dispatched over {} ms ({} /s observed), by worker: {}; "
-        + "per second: {}", TASKS, RATE, span.toMillis(),
+        + "per second: {}; unlimited control: {} ms", TASKS, RATE, span.toMillis(),
         "%.2f".formatted((TASKS - 1) * 1000.0 / Math.max(1, span.toMillis())), byWorker,
-        perSecond(started));
+        perSecond(limited), controlSpan.toMillis());
 
     // Both processes took tasks: the limit is the queue's, shared by its pollers.
     List<String> pids = stack.workers().stream().map(w -> w.process().pid() + "@").toList();
@@ -99,10 +93,38 @@ class SendRateAcrossWorkersIT {
       assertThat(byWorker.keySet()).as("workers that took tasks (%s)", pids)
           .anySatisfy(identity -> assertThat(identity).startsWith(pid));
     }
-    double minimumSeconds = (TASKS - 2.0 * RATE - 4) / RATE;
+    long minimumMillis = (long) ((TASKS - 2.0 * RATE - 4) / RATE * 1000);
     assertThat(span.toMillis())
         .as("ms from the first dispatch to the last of %d tasks at %d/s in total", TASKS, RATE)
-        .isGreaterThanOrEqualTo((long) (minimumSeconds * 1000));
+        .isGreaterThanOrEqualTo(minimumMillis);
+    assertThat(controlSpan.toMillis())
+        .as("ms for the same burst on a queue without a limit (control)")
+        .isLessThan(minimumMillis);
+  }
+
+  /**
+   * Schedules {@link #TASKS} probe tasks on {@code taskQueue} at once and returns their
+   * ActivityTaskStarted events (the server's dispatch times), in time order.
+   */
+  private static List<HistoryEvent> burst(WorkflowClient temporal, String taskQueue) {
+    String workflowId = "systest-rate-burst-" + taskQueue;
+    List<String> answers = temporal.newWorkflowStub(Burst.class, WorkflowOptions.newBuilder()
+            .setTaskQueue(PROBE_QUEUE).setWorkflowId(workflowId)
+            .setWorkflowExecutionTimeout(Duration.ofMinutes(3)).build())
+        .schedule(taskQueue, TASKS);
+    // Every task reached a Relay worker: it answered that it has no such activity.
+    assertThat(answers).as("answers on %s", taskQueue).hasSize(TASKS)
+        .allSatisfy(a -> assertThat(a).contains("is not registered").contains("SendEmail"));
+    List<HistoryEvent> started = temporal.fetchHistory(workflowId).getEvents().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+        .sorted(Comparator.comparing(e -> instant(e)))
+        .toList();
+    assertThat(started).as("dispatches on %s", taskQueue).hasSize(TASKS);
+    return started;
+  }
+
+  private static Duration span(List<HistoryEvent> started) {
+    return Duration.between(instant(started.get(0)), instant(started.get(started.size() - 1)));
   }
 
   private static Instant instant(HistoryEvent event) {

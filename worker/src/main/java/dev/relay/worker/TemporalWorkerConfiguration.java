@@ -4,7 +4,9 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import com.uber.m3.util.Duration;
 import dev.relay.activities.RelayActivities;
+import dev.relay.contracts.Channel;
 import dev.relay.contracts.TaskQueues;
+import dev.relay.contracts.activities.ChannelActivities;
 import dev.relay.store.RelayDatabase;
 import dev.relay.workflows.DeliveryWorkflowImpl;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,12 +18,16 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import java.util.List;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the database, the Temporal connection and the delivery worker. */
+/**
+ * Wires the database, the Temporal connection and the workers: the delivery queue (workflows and
+ * all activities) and one send queue per channel (sends only, rate-limited by the server).
+ */
 @Configuration(proxyBeanMethods = false)
 public class TemporalWorkerConfiguration {
 
@@ -59,16 +65,43 @@ public class TemporalWorkerConfiguration {
 
   @Bean
   WorkerFactory workerFactory(WorkflowClient client, Jdbi jdbi, WorkerProperties properties,
-      MeterRegistry registry) {
+      SendQueueProperties sends, MeterRegistry registry) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
+    // One set of instances for every queue: the breakers and local rate limiters of a provider
+    // are the same object whichever queue a send came from.
+    List<Object> activities = RelayActivities.all(jdbi, properties.activitiesSettings(), registry);
     Worker worker = factory.newWorker(TaskQueues.DELIVERY, WorkerOptions.newBuilder()
         .setMaxConcurrentActivityExecutionSize(properties.temporal().maxConcurrentActivities())
         .setMaxConcurrentWorkflowTaskExecutionSize(properties.temporal().maxConcurrentWorkflowTasks())
         .build());
     worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class);
-    worker.registerActivitiesImplementations(
-        RelayActivities.all(jdbi, properties.activitiesSettings(), registry).toArray());
+    // Everything stays on the delivery queue: workflows started before the send queues existed
+    // schedule sendEmail/sendSms there.
+    worker.registerActivitiesImplementations(activities.toArray());
+
+    Object channels = activities.stream().filter(ChannelActivities.class::isInstance)
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no ChannelActivities implementation"));
+    for (Channel channel : Channel.values()) {
+      factory.newWorker(TaskQueues.sends(channel), sendWorkerOptions(sends.forChannel(channel)))
+          .registerActivitiesImplementations(channels);
+    }
     return factory;
+  }
+
+  /**
+   * A send queue's worker: no workflows, its own slots, and the channel's provider rate as the
+   * task queue's rate, which the server enforces across all workers (unlike the per-process
+   * limiter in the routing).
+   */
+  static WorkerOptions sendWorkerOptions(SendQueueProperties.SendQueue queue) {
+    WorkerOptions.Builder options = WorkerOptions.newBuilder()
+        .setMaxConcurrentActivityExecutionSize(queue.maxConcurrentActivities())
+        .setMaxConcurrentActivityTaskPollers(queue.pollers());
+    if (queue.rateLimited()) {
+      options.setMaxTaskQueueActivitiesPerSecond(queue.ratePerSecond());
+    }
+    return options.build();
   }
 
   @Bean

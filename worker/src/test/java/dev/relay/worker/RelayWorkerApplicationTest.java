@@ -34,7 +34,15 @@ import java.util.Base64;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.workflow.ActivityStub;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -113,6 +121,7 @@ class RelayWorkerApplicationTest {
     registry.add("relay.message-id-domain", () -> "worker-test.relay");
     registry.add("relay.webhooks.poll-interval", () -> "200ms");
     registry.add("relay.webhooks.max-attempts", () -> "5");
+    registry.add("relay.worker.sends.sms.rate-per-second", () -> "3");
   }
 
   /** A tenant's webhook endpoint: records what it is sent. */
@@ -321,5 +330,64 @@ class RelayWorkerApplicationTest {
     assertThat(line).as("relay_channel_substitutions_total from SMS to EMAIL").isNotNull();
     assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .isGreaterThanOrEqualTo(1.0);
+  }
+
+  @Autowired WorkerFactory workerFactory;
+
+  @Test
+  void pollsTheDeliveryQueueAndASendQueuePerChannelWithTheProvidersRate() {
+    WorkerFactory probes = WorkerFactory.newInstance(temporal.getWorkflowClient());
+    probes.newWorker("worker-test-probe")
+        .registerWorkflowImplementationTypes(QueueProbeImpl.class);
+    probes.start();
+    try {
+      // Old workflows send on the delivery queue: everything stays registered there.
+      assertThat(probe(TaskQueues.DELIVERY))
+          .contains("is not registered").contains("SendEmail").contains("RecordAudit");
+      // The send queues are polled too, and carry sends only.
+      for (String queue : List.of(TaskQueues.EMAIL_SENDS, TaskQueues.SMS_SENDS)) {
+        assertThat(probe(queue)).as(queue)
+            .contains("is not registered").contains("SendEmail").contains("SendSms")
+            .doesNotContain("RecordAudit");
+      }
+    } finally {
+      probes.shutdownNow();
+    }
+    assertThat(workerFactory.getWorker(TaskQueues.EMAIL_SENDS).getWorkerOptions()
+        .getMaxTaskQueueActivitiesPerSecond()).isEqualTo(100.0);
+    assertThat(workerFactory.getWorker(TaskQueues.SMS_SENDS).getWorkerOptions()
+        .getMaxTaskQueueActivitiesPerSecond()).isEqualTo(3.0);
+  }
+
+  /** What a worker on {@code taskQueue} answers to an activity type nobody registered. */
+  private static String probe(String taskQueue) {
+    return temporal.getWorkflowClient().newWorkflowStub(QueueProbe.class,
+        WorkflowOptions.newBuilder().setTaskQueue("worker-test-probe")
+            .setWorkflowId("probe-" + taskQueue).build())
+        .probe(taskQueue);
+  }
+
+  @WorkflowInterface
+  public interface QueueProbe {
+    @WorkflowMethod
+    String probe(String taskQueue);
+  }
+
+  public static class QueueProbeImpl implements QueueProbe {
+    @Override
+    public String probe(String taskQueue) {
+      ActivityStub stub = Workflow.newUntypedActivityStub(ActivityOptions.newBuilder()
+          .setTaskQueue(taskQueue)
+          .setScheduleToStartTimeout(Duration.ofSeconds(30))
+          .setStartToCloseTimeout(Duration.ofSeconds(10))
+          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+          .build());
+      try {
+        stub.execute("RelayQueueProbe", Void.class);
+        return "completed";
+      } catch (ActivityFailure e) {
+        return String.valueOf(e.getCause());
+      }
+    }
   }
 }

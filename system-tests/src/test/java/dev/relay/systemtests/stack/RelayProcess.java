@@ -19,7 +19,12 @@ import java.util.Map;
  * the same port, environment and log file.
  */
 public final class RelayProcess implements AutoCloseable {
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(150);
+  /**
+   * Boot time allowed; {@code -Drelay.ready.timeout=300} (seconds) on a machine that shares its
+   * cores with other builds, where several Spring Boot JVMs starting at once take minutes.
+   */
+  private static final Duration READY_TIMEOUT =
+      Duration.ofSeconds(Long.getLong("relay.ready.timeout", 150));
 
   private final String name;
   private final int port;

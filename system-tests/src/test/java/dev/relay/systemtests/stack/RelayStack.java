@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Relay's whole stack for one test class, on free loopback ports: a fresh PostgreSQL database
- * (embedded server), GreenMail SMTP, the Twilio peer, the Temporal dev server, and the worker and
- * API as {@code java -jar} processes configured against all of it. Logs go to
+ * (embedded server), GreenMail SMTP, the Twilio peer, the Temporal dev server, and the worker (or
+ * several, see {@link Options#workers()}) and API as {@code java -jar} processes configured
+ * against all of it. Logs go to
  * {@code system-tests/target/stack-logs/<name>/}. {@link #close()} stops everything it started.
  */
 public final class RelayStack implements AutoCloseable {
@@ -64,9 +65,26 @@ public final class RelayStack implements AutoCloseable {
    * @param faultProxies the worker reaches each SMTP server through an {@link SmtpFaults} proxy,
    *     and both apps reach Temporal through a {@link TcpProxy} (the test's own Temporal client
    *     and CLI go direct), so a test can fail a relay or cut Temporal off without stopping it
+   * @param workers worker processes, identical but for their port and log file, all polling the
+   *     same task queues ({@link #worker()} is the first)
    */
-  public record Options(boolean ownPostgres, boolean secondarySmtp, boolean faultProxies) {
+  public record Options(boolean ownPostgres, boolean secondarySmtp, boolean faultProxies,
+      int workers) {
     public static final Options DEFAULT = new Options(false, false, false);
+
+    public Options {
+      if (workers < 1) {
+        throw new IllegalArgumentException("a stack needs at least one worker");
+      }
+    }
+
+    public Options(boolean ownPostgres, boolean secondarySmtp, boolean faultProxies) {
+      this(ownPostgres, secondarySmtp, faultProxies, 1);
+    }
+
+    public Options withWorkers(int count) {
+      return new Options(ownPostgres, secondarySmtp, faultProxies, count);
+    }
   }
 
   /** SLOW_REPLIES holds each SMTP reply back this long (see {@link SmtpFaults}). */
@@ -89,7 +107,7 @@ public final class RelayStack implements AutoCloseable {
   private TcpProxy temporalProxy;
   private TwilioPeer twilio;
   private TemporalDevServer temporal;
-  private RelayProcess worker;
+  private final List<RelayProcess> workers = new ArrayList<>();
   private RelayProcess api;
   private WorkflowServiceStubs stubs;
   private WorkflowClient workflowClient;
@@ -170,7 +188,6 @@ public final class RelayStack implements AutoCloseable {
     }
 
     int apiPort = Ports.free();
-    int workerPort = Ports.free();
     String apiBase = "http://127.0.0.1:" + apiPort;
 
     Map<String, String> common = new LinkedHashMap<>();
@@ -209,16 +226,20 @@ public final class RelayStack implements AutoCloseable {
     apiEnv.putAll(defaultApiEnvironment());
     apiEnv.putAll(apiOverrides);
 
-    worker = new RelayProcess("worker", StackPaths.workerJar(), workerPort, "/actuator/health",
-        workerEnv, dataDir, logDir);
+    for (int i = 1; i <= options.workers(); i++) {
+      // "worker", then "worker-2", ...: the log file is named after the process.
+      RelayProcess worker = new RelayProcess(i == 1 ? "worker" : "worker-" + i,
+          StackPaths.workerJar(), Ports.free(), "/actuator/health", workerEnv, dataDir, logDir);
+      workers.add(worker);
+      started.add(worker);
+    }
     api = new RelayProcess("api", StackPaths.apiJar(), apiPort, "/actuator/health/readiness",
         apiEnv, dataDir, logDir);
-    started.add(worker);
     started.add(api);
-    // Both JVMs boot at once; both migrate the schema (idempotent, Flyway takes a lock).
-    worker.start();
+    // All JVMs boot at once; each migrates the schema (idempotent, Flyway takes a lock).
+    workers.forEach(RelayProcess::start);
     api.start();
-    worker.awaitReady();
+    workers.forEach(RelayProcess::awaitReady);
     api.awaitReady();
 
     stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
@@ -228,7 +249,7 @@ public final class RelayStack implements AutoCloseable {
         WorkflowClientOptions.newBuilder().setNamespace("default").build());
     log.info("stack {} up in {} ms: api {}, worker {}, temporal {} (UI {}), smtp {}{}, twilio {}, "
         + "postgres {}, logs {}", name, (System.nanoTime() - t0) / 1_000_000, api.baseUrl(),
-        worker.baseUrl(), temporalTarget, temporal.webUi(), smtpPort,
+        workers.stream().map(RelayProcess::baseUrl).toList(), temporalTarget, temporal.webUi(), smtpPort,
         secondaryPort == null ? "" : " (secondary " + secondaryPort + ")", twilio.baseUrl(), jdbcUrl,
         logDir);
   }
@@ -305,8 +326,14 @@ public final class RelayStack implements AutoCloseable {
     return temporal;
   }
 
+  /** The (first) worker process. */
   public RelayProcess worker() {
-    return worker;
+    return workers.get(0);
+  }
+
+  /** Every worker process, in start order (see {@link Options#workers()}). */
+  public List<RelayProcess> workers() {
+    return List.copyOf(workers);
   }
 
   public RelayProcess api() {
@@ -325,7 +352,9 @@ public final class RelayStack implements AutoCloseable {
   /** Where to look when something failed: the tails of the app logs. */
   public String diagnostics() {
     StringBuilder b = new StringBuilder("logs in ").append(logDir);
-    for (RelayProcess p : new RelayProcess[] {worker, api}) {
+    List<RelayProcess> apps = new ArrayList<>(workers);
+    apps.add(api);
+    for (RelayProcess p : apps) {
       if (p != null) {
         b.append("\n---- last lines of ").append(p.process().logFile()).append('\n')
             .append(p.process().logTail(40));

@@ -52,6 +52,25 @@ public class DeliveryController {
         .body(new DeliveryViews.Accepted(accepted.record().id(), accepted.record().status()));
   }
 
+  @PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Allowed(Role.CLIENT)
+  @Operation(summary = "Accept up to " + BatchViews.MAX_ITEMS + " deliveries in one request",
+      description = "For billing runs. Each item is the single POST's body plus its "
+          + "`idempotencyKey` and gets its own result, in request order: `accepted` (new "
+          + "delivery), `replayed` (key already accepted with the same body: the earlier "
+          + "delivery) or `rejected` with an RFC 9457 `problem` (the 400/422 the single POST "
+          + "would have answered). One bad item never fails the others. A key repeated within "
+          + "the batch is `replayed` when its body equals the earlier item's, else `rejected`. "
+          + "All accepted items are written in one transaction: if the database fails, nothing "
+          + "is written and the answer is 503 (retrying the whole request is safe). Workflows "
+          + "start asynchronously after the commit. No items, or more than "
+          + BatchViews.MAX_ITEMS + " → 400.")
+  @ApiResponse(responseCode = "200", description = "One result per item, and the tally")
+  public BatchViews.Result createBatch(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @RequestBody BatchViews.Request body) {
+    return deliveries.acceptBatch(caller, body);
+  }
+
   @GetMapping("/{id}")
   @Allowed({Role.CLIENT, Role.SUPPORT})
   @Operation(summary = "A delivery's status and timeline (from the store; works while Temporal is down)")

@@ -129,6 +129,10 @@ public class DeliveryRepository {
   }
 
   private static AcceptOutcome outcome(boolean inserted, DeliveryRecord row, String requestHash) {
+    if (row == null) {
+      // Delivery IDs are derived from (tenant, key), so another key's row cannot hold this ID.
+      throw new IllegalStateException("delivery ID taken by another idempotency key");
+    }
     if (inserted) {
       return new AcceptOutcome.Created(row);
     }

@@ -30,12 +30,14 @@ public class StartKicker implements DisposableBean {
   private final WorkflowStarter starter;
   private final DeliveryRepository deliveries;
   private final ThreadPoolExecutor executor;
+  private final long claimNanos;
 
   public StartKicker(WorkflowStarter starter, DeliveryRepository deliveries,
       RelayProperties properties) {
     this.starter = starter;
     this.deliveries = deliveries;
     RelayProperties.Starter knobs = properties.starter();
+    this.claimNanos = knobs.claim().toNanos();
     this.executor = new ThreadPoolExecutor(knobs.kickThreads(), knobs.kickThreads(),
         30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(knobs.kickQueue()),
         new CustomizableThreadFactory("workflow-start-"), new ThreadPoolExecutor.AbortPolicy());
@@ -54,8 +56,9 @@ public class StartKicker implements DisposableBean {
         handedBack++;
         continue;
       }
+      long queued = System.nanoTime();
       try {
-        executor.execute(() -> run(record));
+        executor.execute(() -> run(record, queued));
       } catch (RejectedExecutionException e) {
         handBack(record);
         handedBack++;
@@ -71,7 +74,11 @@ public class StartKicker implements DisposableBean {
     kick(List.of(record));
   }
 
-  private void run(DeliveryRecord record) {
+  private void run(DeliveryRecord record, long queued) {
+    if (System.nanoTime() - queued > claimNanos) {
+      // Waited past its claim (Temporal slow): a sweeper owns the row now; do not double up.
+      return;
+    }
     // Temporal may have gone away while this waited in the queue: do not add to the pile-up.
     if (starter.paused()) {
       handBack(record);

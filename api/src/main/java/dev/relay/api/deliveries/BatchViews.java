@@ -21,12 +21,16 @@ public final class BatchViews {
    * The batch request. Items are bound one by one, so an item with a wrong field type is that
    * item's rejection, not the whole request's.
    */
+  public record Request(List<JsonNode> items) {}
+
+  /**
+   * The request as documented in OpenAPI: the same JSON as {@link Request}, with its items typed
+   * (the {@code List<JsonNode>} that binds them one by one would show as free-form objects).
+   */
   @Schema(name = "BatchRequest",
       description = "1 to " + MAX_ITEMS + " deliveries, each under its own idempotency key")
-  public record Request(
-      @ArraySchema(minItems = 1, maxItems = MAX_ITEMS,
-          schema = @Schema(implementation = Item.class))
-      List<JsonNode> items) {}
+  public record RequestDoc(
+      @ArraySchema(minItems = 1, maxItems = MAX_ITEMS) List<Item> items) {}
 
   /** One item: the single POST's body plus the idempotency key it would carry as a header. */
   @Schema(name = "BatchItem", description = "The body of POST /v1/deliveries plus its Idempotency-Key")

@@ -6,6 +6,8 @@ import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -65,6 +67,9 @@ public class DeliveryController {
           + "is written and the answer is 503 (retrying the whole request is safe). Workflows "
           + "start asynchronously after the commit. No items, or more than "
           + BatchViews.MAX_ITEMS + " → 400.")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+      content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+          schema = @Schema(implementation = BatchViews.RequestDoc.class)))
   @ApiResponse(responseCode = "200", description = "One result per item, and the tally")
   public BatchViews.Result createBatch(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @RequestBody BatchViews.Request body) {

@@ -17,6 +17,12 @@ class OpenApiTest extends ApiTest {
     assertThat(doc.path("openapi").asString()).startsWith("3.");
     assertThat(doc.path("paths").has("/v1/deliveries")).isTrue();
     assertThat(doc.path("paths").has("/v1/deliveries/{id}/actions")).isTrue();
+    JsonNode batch = doc.path("paths").path("/v1/deliveries/batch").path("post");
+    assertThat(batch.path("responses").has("200")).isTrue();
+    assertThat(batch.path("description").asString()).contains("rejected").contains("1000");
+    assertThat(doc.path("components").path("schemas").has("BatchItem")).isTrue();
+    assertThat(doc.path("components").path("schemas").path("BatchItemResult").path("properties")
+        .has("deliveryId")).isTrue();
     assertThat(doc.path("paths").has("/v1/recipients/{id}/consents/{purpose}")).isTrue();
     assertThat(doc.path("paths").has("/v1/webhooks/twilio/status")).isTrue();
     JsonNode scheme = doc.path("components").path("securitySchemes").path("apiKey");

@@ -28,8 +28,6 @@ public record RelayProperties(
 
   /**
    * @param target the Temporal frontend (host:port)
-   * @param startTimeout how long a POST waits for Temporal to confirm a workflow start before it
-   *     answers 202 anyway and leaves the start to the background starter
    * @param actionTimeout how long a support action waits for the workflow's answer
    * @param rpcRetryExpiration how long one call to Temporal is retried while the server cannot be
    *     reached, before the API answers 503 (kept under Twilio's 15 s webhook timeout)
@@ -37,7 +35,6 @@ public record RelayProperties(
   public record Temporal(
       @DefaultValue("localhost:7233") String target,
       @DefaultValue("default") String namespace,
-      @DefaultValue("5s") Duration startTimeout,
       @DefaultValue("15s") Duration actionTimeout,
       @DefaultValue("10s") Duration rpcRetryExpiration) {}
 
@@ -86,12 +83,54 @@ public record RelayProperties(
   public record Documents(@DefaultValue("10MB") DataSize maxSize) {}
 
   /**
-   * The background starter that starts workflows of accepted deliveries Temporal did not confirm.
+   * Starting the workflows of accepted deliveries. A POST commits the row and returns; the start
+   * is kicked at once on a small bounded pool. What the pool cannot take, or what Temporal could
+   * not confirm, is left to the sweeper, which claims unstarted rows every {@code interval}.
+   *
+   * @param enabled whether this process sweeps for unstarted rows (kicks happen regardless)
+   * @param interval time between sweeps
+   * @param batchSize rows claimed per sweep query (a sweep repeats while it gets full batches)
+   * @param claim how long a kicked or swept row is reserved for this process before any other
+   *     process may start it (covers the wait in the kick queue)
+   * @param kickThreads concurrent workflow starts (the pacing when Temporal is slow)
+   * @param kickQueue starts that may wait for a thread; beyond it, rows go to the sweeper
+   * @param backoff the pause after Temporal could not be reached, doubling up to {@code maxBackoff}
+   *     while it stays unreachable; during a pause nothing calls Temporal to start
    */
   public record Starter(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("5s") Duration interval,
-      @DefaultValue("100") int batchSize) {}
+      @DefaultValue("100") int batchSize,
+      @DefaultValue("30s") Duration claim,
+      @DefaultValue("4") int kickThreads,
+      @DefaultValue("1000") int kickQueue,
+      @DefaultValue("1s") Duration backoff,
+      @DefaultValue("30s") Duration maxBackoff) {
+
+    @ConstructorBinding
+    public Starter {
+      // Unsafe values fall back to the defaults rather than stall or flood starts.
+      interval = positiveOr(interval, Duration.ofSeconds(5));
+      batchSize = batchSize > 0 ? batchSize : 100;
+      claim = positiveOr(claim, Duration.ofSeconds(30));
+      kickThreads = kickThreads > 0 ? kickThreads : 4;
+      kickQueue = kickQueue > 0 ? kickQueue : 1000;
+      backoff = positiveOr(backoff, Duration.ofSeconds(1));
+      maxBackoff = positiveOr(maxBackoff, Duration.ofSeconds(30));
+      if (maxBackoff.compareTo(backoff) < 0) {
+        maxBackoff = backoff;
+      }
+    }
+
+    /** The knobs before kicking existed (the rest get their defaults). */
+    public Starter(boolean enabled, Duration interval, int batchSize) {
+      this(enabled, interval, batchSize, null, 0, 0, null, null);
+    }
+
+    private static Duration positiveOr(Duration value, Duration fallback) {
+      return value == null || value.isZero() || value.isNegative() ? fallback : value;
+    }
+  }
 
   /** A tenant and its API keys, upserted at startup (local demos and quick starts). */
   public record BootstrapTenant(String id, String name, List<BootstrapKey> keys) {

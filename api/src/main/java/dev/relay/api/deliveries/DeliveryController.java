@@ -6,6 +6,8 @@ import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -50,6 +52,28 @@ public class DeliveryController {
         .location(URI.create("/v1/deliveries/" + accepted.record().id()))
         .header("Idempotent-Replayed", Boolean.toString(!accepted.created()))
         .body(new DeliveryViews.Accepted(accepted.record().id(), accepted.record().status()));
+  }
+
+  @PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Allowed(Role.CLIENT)
+  @Operation(summary = "Accept up to " + BatchViews.MAX_ITEMS + " deliveries in one request",
+      description = "For billing runs. Each item is the single POST's body plus its "
+          + "`idempotencyKey` and gets its own result, in request order: `accepted` (new "
+          + "delivery), `replayed` (key already accepted with the same body: the earlier "
+          + "delivery) or `rejected` with an RFC 9457 `problem` (the 400/422 the single POST "
+          + "would have answered). One bad item never fails the others. A key repeated within "
+          + "the batch is `replayed` when its body equals the earlier item's, else `rejected`. "
+          + "All accepted items are written in one transaction: if the database fails, nothing "
+          + "is written and the answer is 503 (retrying the whole request is safe). Workflows "
+          + "start asynchronously after the commit. No items, or more than "
+          + BatchViews.MAX_ITEMS + " → 400.")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+      content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+          schema = @Schema(implementation = BatchViews.RequestDoc.class)))
+  @ApiResponse(responseCode = "200", description = "One result per item, and the tally")
+  public BatchViews.Result createBatch(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @RequestBody BatchViews.Request body) {
+    return deliveries.acceptBatch(caller, body);
   }
 
   @GetMapping("/{id}")

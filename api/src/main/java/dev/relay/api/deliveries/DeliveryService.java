@@ -4,6 +4,7 @@ import dev.relay.api.config.RelayProperties;
 import dev.relay.api.problems.ApiProblem;
 import dev.relay.api.problems.Checks;
 import dev.relay.api.problems.FieldProblem;
+import dev.relay.api.problems.ProblemHandler;
 import dev.relay.api.problems.ProblemType;
 import dev.relay.contracts.DeliveryIds;
 import dev.relay.contracts.DeliveryStatus;
@@ -11,6 +12,7 @@ import dev.relay.store.audit.AuditRepository;
 import dev.relay.store.delivery.AcceptOutcome;
 import dev.relay.store.delivery.DeliveryRecord;
 import dev.relay.store.delivery.DeliveryRepository;
+import dev.relay.store.delivery.NewDelivery;
 import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.template.TemplateRepository;
@@ -20,14 +22,24 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Service;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Accepting deliveries (idempotently) and reading them back from the store. */
 @Service
 public class DeliveryService {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryService.class);
   static final int DEFAULT_PAGE = 20;
   static final int MAX_PAGE = 100;
   /** The canonical request is stored and becomes workflow input: keep it small. */
@@ -38,20 +50,22 @@ public class DeliveryService {
   private final TemplateRepository templates;
   private final DocumentRepository documents;
   private final AuditRepository audit;
-  private final WorkflowStarter starter;
+  private final StartKicker kicker;
   private final RelayProperties properties;
+  private final JsonMapper json;
   private final Clock clock;
 
   public DeliveryService(DeliveryRepository deliveries, RecipientRepository recipients,
       TemplateRepository templates, DocumentRepository documents, AuditRepository audit,
-      WorkflowStarter starter, RelayProperties properties) {
+      StartKicker kicker, RelayProperties properties, JsonMapper json) {
     this.deliveries = deliveries;
     this.recipients = recipients;
     this.templates = templates;
     this.documents = documents;
     this.audit = audit;
-    this.starter = starter;
+    this.kicker = kicker;
     this.properties = properties;
+    this.json = json;
     this.clock = Clock.systemUTC();
   }
 
@@ -59,9 +73,9 @@ public class DeliveryService {
   public record Acceptance(DeliveryRecord record, boolean created) {}
 
   /**
-   * Accepts a delivery under the caller's idempotency key. The row is written first (durable),
-   * then the workflow is started; if Temporal is unreachable the delivery stays accepted and the
-   * background starter starts it later.
+   * Accepts a delivery under the caller's idempotency key. The row is committed (durable, and the
+   * start outbox), its workflow start is kicked off the request thread, and the call returns
+   * without waiting for Temporal; the background starter covers a start that does not happen.
    *
    * <ul>
    *   <li>400: missing or malformed key, or invalid body (every bad field named)
@@ -70,11 +84,189 @@ public class DeliveryService {
    * </ul>
    */
   public Acceptance accept(ApiKeyPrincipal caller, String idempotencyKey, CreateDeliveryRequest body) {
+    Parsed parsed = parse(caller.tenantId(), idempotencyKey, body, Ids.IDEMPOTENCY_KEY_HEADER);
+
+    // A replay of an accepted request gets the same answer, even after its deadline passed or a
+    // referenced template changed: the earlier acceptance stands.
+    Optional<DeliveryRecord> known = deliveries.find(parsed.tenantId(), parsed.id());
+    if (known.isPresent()) {
+      return afterAccept(new AcceptOutcome.Duplicate(known.get()), parsed.hash());
+    }
+    checkSemantics(parsed, new References(parsed.tenantId()));
+
+    AcceptOutcome outcome = deliveries.accept(parsed.row(), properties.starter().claim());
+    return afterAccept(outcome, parsed.hash());
+  }
+
+  /**
+   * Accepts up to {@link BatchViews#MAX_ITEMS} deliveries, each under its own idempotency key and
+   * with its own outcome: one bad item never fails the others. Everything is checked first; then
+   * all new rows are written in ONE transaction, so a database failure writes nothing (503, and
+   * the whole request can be retried: its keys make it idempotent). Workflow starts are kicked
+   * after the commit and paced like single POSTs.
+   *
+   * <p>An item whose key appeared earlier in the same batch is {@code replayed} (same delivery)
+   * when its body is the same as that earlier item's and the earlier item was not rejected;
+   * otherwise it is {@code rejected} as idempotency-key-reused.
+   */
+  public BatchViews.Result acceptBatch(ApiKeyPrincipal caller, BatchViews.Request batch) {
+    List<JsonNode> items = batch == null ? null : batch.items();
+    if (items == null || items.isEmpty() || items.size() > BatchViews.MAX_ITEMS) {
+      throw ApiProblem.validation("items", "must have 1 to " + BatchViews.MAX_ITEMS
+          + " entries" + (items == null ? "" : " (got " + items.size() + ")")
+          + "; split larger runs into several requests");
+    }
+    String tenant = caller.tenantId();
+    int n = items.size();
+    BatchViews.ItemResult[] results = new BatchViews.ItemResult[n];
+    String[] keys = new String[n];
+    Parsed[] parsed = new Parsed[n];
+    // Index of the first item under each key: later ones are settled against it.
+    Map<String, Integer> firstByKey = new HashMap<>();
+
+    for (int i = 0; i < n; i++) {
+      JsonNode node = items.get(i);
+      JsonNode key = node == null ? null : node.get("idempotencyKey");
+      keys[i] = key != null && key.isString() ? key.asString() : null;
+      try {
+        BatchViews.Item item = bind(node);
+        parsed[i] = parse(tenant, item.idempotencyKey(), item.body(), "idempotencyKey");
+        keys[i] = parsed[i].key();
+      } catch (ApiProblem problem) {
+        results[i] = BatchViews.ItemResult.rejected(i, keys[i], problem);
+      }
+      if (keys[i] != null) {
+        // Even a rejected first item holds its key: a repeat of it is settled against it.
+        firstByKey.putIfAbsent(keys[i], i);
+      }
+    }
+
+    List<Integer> firsts = firstByKey.values().stream().filter(i -> parsed[i] != null).toList();
+    Map<String, DeliveryRecord> known = deliveries.findByKeys(tenant,
+        firsts.stream().map(i -> parsed[i].key()).toList());
+    References references = new References(tenant);
+    List<Integer> toWrite = new ArrayList<>();
+    for (int i : firsts) {
+      Parsed p = parsed[i];
+      DeliveryRecord earlier = known.get(p.key());
+      try {
+        if (earlier != null) {
+          results[i] = replayOrReject(i, p, new AcceptOutcome.Duplicate(earlier));
+        } else {
+          checkSemantics(p, references);
+          toWrite.add(i);
+        }
+      } catch (ApiProblem problem) {
+        results[i] = BatchViews.ItemResult.rejected(i, p.key(), problem);
+      }
+    }
+
+    toWrite.sort(null);
+    List<AcceptOutcome> written = write(tenant, toWrite.stream().map(i -> parsed[i].row()).toList());
+    List<DeliveryRecord> created = new ArrayList<>();
+    for (int w = 0; w < toWrite.size(); w++) {
+      int i = toWrite.get(w);
+      AcceptOutcome outcome = written.get(w);
+      if (outcome instanceof AcceptOutcome.Created) {
+        created.add(outcome.record());
+        results[i] = BatchViews.ItemResult.accepted(i, parsed[i].key(), outcome.record().id());
+      } else {
+        // Another request took the key between the read and the write.
+        results[i] = replayOrReject(i, parsed[i], outcome);
+      }
+    }
+
+    for (int i = 0; i < n; i++) {
+      if (results[i] == null) {
+        results[i] = settleRepeat(i, parsed[i], firstByKey.get(parsed[i].key()), parsed, results);
+      }
+    }
+    kicker.kick(created);
+    return BatchViews.Result.of(List.of(results));
+  }
+
+  /** An item (a JSON object) bound like a single POST's body; a binding error names the field. */
+  private BatchViews.Item bind(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      throw new ApiProblem(ProblemType.MALFORMED_REQUEST,
+          "The item is not a JSON object; send the fields of a single POST plus idempotencyKey");
+    }
+    try {
+      return json.treeToValue(node, BatchViews.Item.class);
+    } catch (JacksonException e) {
+      String field = ProblemHandler.path(e);
+      String message = e instanceof UnrecognizedPropertyException
+          ? "is not a known field"
+          : "has the wrong type or format";
+      throw ApiProblem.validation(field, message);
+    }
+  }
+
+  private BatchViews.ItemResult replayOrReject(int i, Parsed p, AcceptOutcome outcome) {
+    if (outcome instanceof AcceptOutcome.Conflict || !outcome.record().requestHash().equals(p.hash())) {
+      return BatchViews.ItemResult.rejected(i, p.key(), keyReused(outcome.record()));
+    }
+    return BatchViews.ItemResult.replayed(i, p.key(), outcome.record().id());
+  }
+
+  /** A later item under a key an earlier item of this batch already used. */
+  private static BatchViews.ItemResult settleRepeat(int i, Parsed p, int first, Parsed[] parsed,
+      BatchViews.ItemResult[] results) {
+    BatchViews.ItemResult earlier = results[first];
+    if (!BatchViews.ItemResult.REJECTED.equals(earlier.outcome())
+        && parsed[first] != null && parsed[first].hash().equals(p.hash())) {
+      return BatchViews.ItemResult.replayed(i, p.key(), earlier.deliveryId());
+    }
+    String why = BatchViews.ItemResult.REJECTED.equals(earlier.outcome())
+        ? "which was rejected" : "with a different request";
+    return BatchViews.ItemResult.rejected(i, p.key(), new ApiProblem(
+        ProblemType.IDEMPOTENCY_KEY_REUSED,
+        "items[" + i + "] repeats the idempotencyKey of items[" + first + "], " + why
+            + "; give each delivery its own key"));
+  }
+
+  /** The batch's one write transaction; any failure means nothing was written. */
+  private List<AcceptOutcome> write(String tenant, List<NewDelivery> rows) {
+    try {
+      return deliveries.acceptAll(tenant, rows, properties.starter().claim());
+    } catch (JdbiException e) {
+      if (ProblemHandler.isDatabaseUnavailable(e)) {
+        log.warn("database unavailable while writing a batch of {}: {}", rows.size(), e.toString());
+      } else {
+        log.error("writing a batch of {} deliveries failed; nothing was written", rows.size(), e);
+      }
+      throw ApiProblem.unavailable("The batch could not be stored and nothing of it was written; "
+          + "retry the whole request (its idempotency keys make a retry safe)", 5);
+    }
+  }
+
+  /** A request whose key and body are well-formed: the row it would write. */
+  record Parsed(NewDelivery row, CreateDeliveryRequest.Valid request) {
+    String tenantId() {
+      return row.tenantId();
+    }
+
+    String id() {
+      return row.id();
+    }
+
+    String key() {
+      return row.idempotencyKey();
+    }
+
+    String hash() {
+      return row.requestHash();
+    }
+  }
+
+  /** Syntax checks of key and body (400 naming every bad field), then the canonical row. */
+  private Parsed parse(String tenant, String idempotencyKey, CreateDeliveryRequest body,
+      String keyField) {
     Checks checks = new Checks();
     if (idempotencyKey == null || idempotencyKey.isEmpty()) {
-      checks.add(Ids.IDEMPOTENCY_KEY_HEADER, "is required");
+      checks.add(keyField, "is required");
     } else if (!Ids.IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-      checks.add(Ids.IDEMPOTENCY_KEY_HEADER, "must be " + Ids.IDEMPOTENCY_KEY_DESCRIPTION);
+      checks.add(keyField, "must be " + Ids.IDEMPOTENCY_KEY_DESCRIPTION);
     }
     CreateDeliveryRequest.Valid request = body.validate(checks);
     checks.throwIfAny();
@@ -85,60 +277,77 @@ public class DeliveryService {
           "the request is larger than " + MAX_REQUEST_BYTES / 1024 + " KB; attach large content as documents");
     }
     String hash = CanonicalJson.sha256(canonical);
-    String tenant = caller.tenantId();
     String id = DeliveryIds.deliveryId(tenant, idempotencyKey);
+    return new Parsed(new NewDelivery(id, tenant, idempotencyKey, hash, canonical,
+        request.recipientId(), request.purpose(), request.templateId(),
+        DeliveryStatus.ACCEPTED.name()), request);
+  }
 
-    // A replay of an accepted request gets the same answer, even after its deadline passed or a
-    // referenced template changed: the earlier acceptance stands.
-    Optional<DeliveryRecord> known = deliveries.find(tenant, id);
-    if (known.isPresent()) {
-      return afterAccept(new AcceptOutcome.Duplicate(known.get()), hash);
-    }
-
+  /** What is checked only for a new delivery: the deadline is ahead, the references exist. */
+  private void checkSemantics(Parsed parsed, References references) {
     Checks semantic = new Checks();
-    if (request.deadline() != null && !request.deadline().isAfter(clock.instant())) {
+    if (parsed.request().deadline() != null
+        && !parsed.request().deadline().isAfter(clock.instant())) {
       semantic.add("deadline", "must be in the future");
     }
     semantic.throwIfAny();
-    checkReferences(tenant, request);
-
-    AcceptOutcome outcome = deliveries.accept(id, tenant, idempotencyKey, hash, canonical,
-        request.recipientId(), request.purpose(), request.templateId(),
-        DeliveryStatus.ACCEPTED.name());
-    return afterAccept(outcome, hash);
+    references.check(parsed.request());
   }
 
   private Acceptance afterAccept(AcceptOutcome outcome, String hash) {
     DeliveryRecord record = outcome.record();
     if (outcome instanceof AcceptOutcome.Conflict || !record.requestHash().equals(hash)) {
-      throw new ApiProblem(ProblemType.IDEMPOTENCY_KEY_REUSED,
-          "This Idempotency-Key was already used for a different request (delivery "
-              + record.id() + "); use a new key for a new request");
+      throw keyReused(record);
     }
-    if (!record.workflowStarted()) {
-      starter.startWithin(record, properties.temporal().startTimeout());
+    if (outcome instanceof AcceptOutcome.Created) {
+      // After the commit, never before: a started workflow always has its row.
+      kicker.kick(record);
     }
+    // A replay of a row not started yet changes nothing: its kick or the sweeper has it.
     return new Acceptance(record, outcome instanceof AcceptOutcome.Created);
   }
 
-  private void checkReferences(String tenant, CreateDeliveryRequest.Valid request) {
-    List<FieldProblem> unknown = new ArrayList<>();
-    if (!recipients.exists(tenant, request.recipientId())) {
-      unknown.add(new FieldProblem("recipientId", "no recipient '" + request.recipientId() + "'"));
+  private static ApiProblem keyReused(DeliveryRecord record) {
+    return new ApiProblem(ProblemType.IDEMPOTENCY_KEY_REUSED,
+        "This Idempotency-Key was already used for a different request (delivery "
+            + record.id() + "); use a new key for a new request");
+  }
+
+  /**
+   * Existence checks of a tenant's recipients, templates and documents, each looked up once per
+   * request: a billing batch names the same template a thousand times.
+   */
+  private final class References {
+    private final String tenant;
+    private final Map<String, Boolean> recipientsSeen = new HashMap<>();
+    private final Map<String, Boolean> templatesSeen = new HashMap<>();
+    private final Map<String, Boolean> documentsSeen = new HashMap<>();
+
+    References(String tenant) {
+      this.tenant = tenant;
     }
-    if (templates.find(tenant, request.templateId()).isEmpty()) {
-      unknown.add(new FieldProblem("templateId", "no template '" + request.templateId() + "'"));
-    }
-    for (int i = 0; i < request.documentIds().size(); i++) {
-      String doc = request.documentIds().get(i);
-      if (documents.findMeta(tenant, doc).isEmpty()) {
-        unknown.add(new FieldProblem("documentIds[" + i + "]", "no document '" + doc + "'"));
+
+    void check(CreateDeliveryRequest.Valid request) {
+      List<FieldProblem> unknown = new ArrayList<>();
+      if (!recipientsSeen.computeIfAbsent(request.recipientId(),
+          r -> recipients.exists(tenant, r))) {
+        unknown.add(new FieldProblem("recipientId", "no recipient '" + request.recipientId() + "'"));
       }
-    }
-    if (!unknown.isEmpty()) {
-      throw new ApiProblem(ProblemType.UNKNOWN_REFERENCE,
-          "Unknown " + String.join(", ", unknown.stream().map(FieldProblem::field).toList()),
-          unknown, HttpHeaders.EMPTY);
+      if (!templatesSeen.computeIfAbsent(request.templateId(),
+          t -> templates.find(tenant, t).isPresent())) {
+        unknown.add(new FieldProblem("templateId", "no template '" + request.templateId() + "'"));
+      }
+      for (int i = 0; i < request.documentIds().size(); i++) {
+        String doc = request.documentIds().get(i);
+        if (!documentsSeen.computeIfAbsent(doc, d -> documents.findMeta(tenant, d).isPresent())) {
+          unknown.add(new FieldProblem("documentIds[" + i + "]", "no document '" + doc + "'"));
+        }
+      }
+      if (!unknown.isEmpty()) {
+        throw new ApiProblem(ProblemType.UNKNOWN_REFERENCE,
+            "Unknown " + String.join(", ", unknown.stream().map(FieldProblem::field).toList()),
+            unknown, HttpHeaders.EMPTY);
+      }
     }
   }
 

@@ -3,7 +3,6 @@ package dev.relay.api.deliveries;
 import dev.relay.api.config.RelayProperties;
 import dev.relay.store.delivery.DeliveryRecord;
 import dev.relay.store.delivery.DeliveryRepository;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,10 +14,14 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Nothing accepted is lost: every {@code relay.starter.interval} this starts the workflows of
- * accepted deliveries whose start Temporal has not confirmed (it was down, or the API died
- * between the insert and the start). Starting is idempotent ({@link WorkflowStarter}), so this may
- * race a POST, or another API instance, harmlessly.
+ * Nothing accepted is lost: every {@code relay.starter.interval} this sweeps the deliveries whose
+ * workflow start Temporal has not confirmed and that nobody holds a claim on (the kick was handed
+ * back, Temporal was down, or an API process died between the commit and the start). It claims
+ * the rows it takes, so the sweepers of several API processes work disjoint rows; starting is
+ * idempotent anyway ({@link WorkflowStarter}), so an expired claim's double start is harmless.
+ *
+ * <p>It starts one row at a time: after an outage the backlog drains at a pace Temporal sets,
+ * and while Temporal is unreachable ({@link WorkflowStarter#paused()}) it does not call at all.
  */
 @Component
 public class DeliveryStarter implements SmartLifecycle {
@@ -36,25 +39,32 @@ public class DeliveryStarter implements SmartLifecycle {
     this.properties = properties;
   }
 
-  /** One pass: returns how many workflows it got confirmed. */
+  /** One sweep: returns how many workflows it got confirmed. */
   public int startPending() {
-    // Rows younger than the start timeout are most likely being started by their POST right now.
-    Instant settled = Instant.now().minus(properties.temporal().startTimeout());
-    List<DeliveryRecord> pending = deliveries.notStarted(properties.starter().batchSize());
+    RelayProperties.Starter knobs = properties.starter();
     int started = 0;
-    for (DeliveryRecord record : pending) {
-      if (record.createdAt().isAfter(settled)) {
-        continue;
+    while (!starter.paused()) {
+      List<DeliveryRecord> claimed = deliveries.claimUnstarted(knobs.batchSize(), knobs.claim());
+      boolean interrupted = false;
+      for (DeliveryRecord record : claimed) {
+        if (interrupted || starter.paused() || Thread.currentThread().isInterrupted()) {
+          // Temporal went away mid-sweep: give the rest back for the next sweep.
+          interrupted = true;
+          deliveries.releaseStartClaim(record.id());
+          continue;
+        }
+        WorkflowStarter.Outcome outcome = starter.start(record);
+        if (outcome == WorkflowStarter.Outcome.STARTED) {
+          started++;
+        } else if (outcome == WorkflowStarter.Outcome.UNAVAILABLE) {
+          deliveries.releaseStartClaim(record.id());
+        }
+        // FAILED is logged as an error and keeps its claim: it is retried when the claim runs
+        // out, and it does not hold up the deliveries behind it.
       }
-      WorkflowStarter.Outcome outcome = starter.start(record);
-      if (outcome == WorkflowStarter.Outcome.UNAVAILABLE) {
-        // Temporal is down: stop this pass, try again at the next tick.
+      if (interrupted || claimed.size() < knobs.batchSize()) {
         break;
       }
-      if (outcome == WorkflowStarter.Outcome.STARTED) {
-        started++;
-      }
-      // FAILED is logged as an error; it must not hold up the deliveries behind it.
     }
     if (started > 0) {
       log.info("started {} pending delivery workflow(s)", started);
@@ -66,7 +76,7 @@ public class DeliveryStarter implements SmartLifecycle {
     try {
       startPending();
     } catch (RuntimeException e) {
-      log.warn("pending-start pass failed: {}", e.toString());
+      log.warn("pending-start sweep failed: {}", e.toString());
     }
   }
 

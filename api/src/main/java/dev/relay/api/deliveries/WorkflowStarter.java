@@ -20,18 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,23 +30,27 @@ import org.springframework.stereotype.Component;
  * {@code REJECT_DUPLICATE} keeps a finished one from running again, so calling this any number of
  * times for one delivery starts at most one workflow. Only after Temporal confirms is the row
  * marked started; until then the {@link DeliveryStarter} keeps trying.
+ *
+ * <p>It also paces starts while Temporal cannot be reached: after an unreachable answer it is
+ * {@link #paused()} for a backoff that doubles while the outage lasts, and callers leave their
+ * rows to the sweeper instead of piling more calls on a server that is down.
  */
 @Component
-public class WorkflowStarter implements DisposableBean {
+public class WorkflowStarter {
   private static final Logger log = LoggerFactory.getLogger(WorkflowStarter.class);
 
   private final WorkflowClient client;
   private final DeliveryRepository deliveries;
   private final RelayProperties properties;
-  private final ExecutorService executor;
+  private final Object pacing = new Object();
+  private long pausedUntilNanos = System.nanoTime();
+  private Duration backoff = Duration.ZERO;
 
   public WorkflowStarter(WorkflowClient client, DeliveryRepository deliveries,
       RelayProperties properties) {
     this.client = client;
     this.deliveries = deliveries;
     this.properties = properties;
-    this.executor = new ThreadPoolExecutor(4, 32, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(1000), new CustomizableThreadFactory("workflow-start-"));
   }
 
   /** What one start attempt came to. */
@@ -69,30 +63,32 @@ public class WorkflowStarter implements DisposableBean {
     FAILED
   }
 
-  /**
-   * Starts the delivery's workflow, waiting at most {@code timeout}. Returns whether Temporal
-   * confirmed it; false leaves the delivery to the background starter (a start still in flight
-   * finishes on its own and marks the row).
-   */
-  public boolean startWithin(DeliveryRecord record, Duration timeout) {
-    Future<Outcome> future;
-    try {
-      future = executor.submit(() -> start(record));
-    } catch (RejectedExecutionException e) {
-      log.warn("start queue full; delivery {} is left to the background starter", record.id());
-      return false;
+  /** Whether starts should wait: Temporal was unreachable a moment ago. */
+  public boolean paused() {
+    synchronized (pacing) {
+      return System.nanoTime() - pausedUntilNanos < 0;
     }
-    try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS) == Outcome.STARTED;
-    } catch (TimeoutException e) {
-      log.warn("Temporal did not confirm the start of {} within {}; the background starter will",
-          record.id(), timeout);
-      return false;
-    } catch (ExecutionException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+  }
+
+  private void reachable() {
+    synchronized (pacing) {
+      backoff = Duration.ZERO;
+    }
+  }
+
+  private void unreachable() {
+    RelayProperties.Starter knobs = properties.starter();
+    synchronized (pacing) {
+      long now = System.nanoTime();
+      if (now - pausedUntilNanos < 0) {
+        return; // several in-flight starts failing together count as one failure
+      }
+      backoff = backoff.isZero() ? knobs.backoff() : backoff.multipliedBy(2);
+      if (backoff.compareTo(knobs.maxBackoff()) > 0) {
+        backoff = knobs.maxBackoff();
+      }
+      pausedUntilNanos = now + backoff.toNanos();
+      log.warn("Temporal is unreachable; workflow starts pause for {}", backoff);
     }
   }
 
@@ -106,7 +102,7 @@ public class WorkflowStarter implements DisposableBean {
       return Outcome.FAILED;
     }
     try {
-      DeliveryWorkflow stub = client.newWorkflowStub(DeliveryWorkflow.class, options(record));
+      DeliveryWorkflow stub = client.newWorkflowStub(DeliveryWorkflow.class, options(record, input));
       WorkflowClient.start(stub::deliver, input);
     } catch (WorkflowExecutionAlreadyStarted e) {
       // REJECT_DUPLICATE on a closed workflow: it ran already. That is a confirmed start.
@@ -114,16 +110,23 @@ public class WorkflowStarter implements DisposableBean {
     } catch (RuntimeException e) {
       if (ProblemHandler.isUnavailable(e)) {
         log.warn("cannot start the workflow of {} yet: {}", record.id(), e.toString());
+        unreachable();
         return Outcome.UNAVAILABLE;
       }
       log.error("Temporal refused to start the workflow of {}", record.id(), e);
       return Outcome.FAILED;
     }
+    reachable();
     deliveries.markWorkflowStarted(record.id());
     return Outcome.STARTED;
   }
 
-  WorkflowOptions options(DeliveryRecord record) {
+  /**
+   * Everything a start needs is in the row, so the kick and the sweeper start identically. The
+   * search attributes are set here, in the start event, because the workflow does not set them
+   * itself; an operator can filter a delivery from its first moment.
+   */
+  WorkflowOptions options(DeliveryRecord record, DeliveryRequest input) {
     return WorkflowOptions.newBuilder()
         .setWorkflowId(DeliveryIds.workflowId(record.id()))
         .setTaskQueue(TaskQueues.DELIVERY)
@@ -134,6 +137,7 @@ public class WorkflowStarter implements DisposableBean {
             .set(SearchAttributes.RECIPIENT_ID, record.recipientId())
             .set(SearchAttributes.PURPOSE, record.purpose())
             .set(SearchAttributes.DELIVERY_STATUS, DeliveryStatus.ACCEPTED.name())
+            .set(SearchAttributes.CHANNEL, firstChannel(input).name())
             .build())
         // What an operator reads in the Web UI's list and header; no variables, no addresses.
         .setStaticSummary("Deliver " + record.templateId() + " to " + record.recipientId()
@@ -142,6 +146,12 @@ public class WorkflowStarter implements DisposableBean {
             + "\n\nStatus: query `status` or `GET /v1/deliveries/" + record.id() + "`."
             + "\nSupport: updates `retry`, `reroute`, `cancel`, `markDelivered`.")
         .build();
+  }
+
+  /** The channel the delivery tries first: the first requested, EMAIL when none was given. */
+  static Channel firstChannel(DeliveryRequest input) {
+    return input.channels() == null || input.channels().isEmpty()
+        ? Channel.EMAIL : input.channels().get(0);
   }
 
   /** The workflow input, rebuilt from the stored canonical request (so the starter can use it). */
@@ -158,10 +168,5 @@ public class WorkflowStarter implements DisposableBean {
         record.purpose(), record.templateId(), variables, channels, documentIds,
         deadline == null ? null : Instant.parse(deadline.toString()), record.createdAt(),
         properties.delivery().policy());
-  }
-
-  @Override
-  public void destroy() {
-    executor.shutdownNow();
   }
 }

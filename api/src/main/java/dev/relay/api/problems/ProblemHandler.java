@@ -192,7 +192,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   }
 
   /** A JSON path such as {@code contacts[0].verified} for a Jackson error. */
-  static String path(JacksonException e) {
+  public static String path(JacksonException e) {
     StringBuilder sb = new StringBuilder();
     for (JacksonException.Reference ref : e.getPath()) {
       if (ref.getPropertyName() != null) {
@@ -252,7 +252,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
    * Whether a failure means the database is unreachable or going away: SQLSTATE class 08
    * (connection exception) or 57P01-57P03 (admin/crash shutdown, cannot connect now).
    */
-  static boolean isDatabaseUnavailable(Throwable e) {
+  public static boolean isDatabaseUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();

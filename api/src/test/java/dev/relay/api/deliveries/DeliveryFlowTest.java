@@ -26,6 +26,8 @@ import tools.jackson.databind.JsonNode;
 class DeliveryFlowTest extends ApiTest {
   @Autowired
   DeliveryRepository deliveries;
+  @Autowired
+  io.temporal.client.WorkflowClient client;
 
   @Test
   void postedDeliveryReachesTheInboxOnceWithAnIntactAuditTrail() throws Exception {
@@ -200,6 +202,11 @@ class DeliveryFlowTest extends ApiTest {
     awaitStatus(ACME_CLIENT, id, "DELIVERED");
     assertThat(mailTo(email)).hasSize(1);
     assertThat(deliveries.find("acme", id).orElseThrow().workflowStarted()).isTrue();
+    // The sweeper starts it exactly as a kick would: search attributes in the start event.
+    assertThat(dev.relay.api.support.StartEvents.searchAttributesAtStart(client, id))
+        .containsEntry("Tenant", "acme").containsEntry("RecipientId", recipient)
+        .containsEntry("Purpose", "billing").containsEntry("DeliveryStatus", "ACCEPTED")
+        .containsEntry("Channel", "EMAIL");
   }
 
   @Test

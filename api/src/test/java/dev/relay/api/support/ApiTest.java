@@ -40,7 +40,10 @@ import tools.jackson.databind.JsonNode;
         // Short enough to see a delivery turn delayed within a test (DelayedDeliveryTest).
         "relay.delivery.delay-notice=2s",
         "relay.starter.interval=300ms",
-        "relay.temporal.start-timeout=3s",
+        // Short claims and pauses so a handed-back start is swept within a test.
+        "relay.starter.claim=2s",
+        "relay.starter.backoff=200ms",
+        "relay.starter.max-backoff=1s",
         "relay.documents.max-size=64KB",
         "relay.bootstrap[0].id=acme",
         "relay.bootstrap[0].name=Acme",

@@ -80,6 +80,6 @@ public class RelayTestInfrastructure {
   @Bean
   @Primary
   WorkflowClient testWorkflowClient(TestWorkflowEnvironment env) {
-    return env.getWorkflowClient();
+    return StartGate.around(env.getWorkflowClient());
   }
 }

@@ -2,11 +2,20 @@ package dev.relay.store.delivery;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** Idempotency records and the status projection of deliveries. */
 public class DeliveryRepository {
@@ -18,40 +27,160 @@ public class DeliveryRepository {
 
   /**
    * Records a delivery under (tenant, idempotency key) unless the key is known. The unique
-   * constraint decides races: of two concurrent requests with one key exactly one inserts.
+   * constraint decides races: of two concurrent requests with one key exactly one inserts. The
+   * row is not claimed, so the next sweep of {@link #claimUnstarted} starts its workflow.
    */
   public AcceptOutcome accept(String id, String tenantId, String idempotencyKey,
       String requestHash, String requestJson, String recipientId, String purpose,
       String templateId, String initialStatus) {
+    return accept(new NewDelivery(id, tenantId, idempotencyKey, requestHash, requestJson,
+        recipientId, purpose, templateId, initialStatus), Duration.ZERO);
+  }
+
+  /**
+   * Like {@link #accept(String, String, String, String, String, String, String, String, String)},
+   * but a new row is born claimed for {@code startClaim}: the caller kicks its workflow start
+   * itself, and sweepers leave the row alone until the claim runs out or is released.
+   */
+  public AcceptOutcome accept(NewDelivery delivery, Duration startClaim) {
     return jdbi.inTransaction(h -> {
-      int inserted = h.createUpdate("""
-              insert into deliveries (id, tenant_id, idempotency_key, request_hash, request,
-                recipient_id, purpose, template_id, status)
-              values (:id, :t, :key, :hash, cast(:json as jsonb), :recipient, :purpose, :template, :status)
-              on conflict do nothing
-              """)
-          .bind("id", id).bind("t", tenantId).bind("key", idempotencyKey)
-          .bind("hash", requestHash).bind("json", requestJson).bind("recipient", recipientId)
-          .bind("purpose", purpose).bind("template", templateId).bind("status", initialStatus)
-          .execute();
+      boolean inserted = insert(h, List.of(delivery), startClaim).contains(delivery.id());
       DeliveryRecord existing = h.createQuery(
               "select * from deliveries where tenant_id = :t and idempotency_key = :key")
-          .bind("t", tenantId).bind("key", idempotencyKey)
+          .bind("t", delivery.tenantId()).bind("key", delivery.idempotencyKey())
           .map((rs, ctx) -> map(rs))
           .one();
-      if (inserted == 1) {
-        return new AcceptOutcome.Created(existing);
-      }
-      return existing.requestHash().equals(requestHash)
-          ? new AcceptOutcome.Duplicate(existing)
-          : new AcceptOutcome.Conflict(existing);
+      return outcome(inserted, existing, delivery.requestHash());
     });
   }
 
+  /**
+   * Records many deliveries of one tenant in ONE transaction: either every new row is written or
+   * none is (a failure rolls all back). Returns one outcome per input, in input order. Keys must
+   * be distinct (the caller settles duplicates within a request). New rows are born claimed for
+   * {@code startClaim}, like {@link #accept(NewDelivery, Duration)}.
+   */
+  public List<AcceptOutcome> acceptAll(String tenantId, List<NewDelivery> batch,
+      Duration startClaim) {
+    if (batch.isEmpty()) {
+      return List.of();
+    }
+    Set<String> keys = new HashSet<>();
+    for (NewDelivery d : batch) {
+      if (!d.tenantId().equals(tenantId) || !keys.add(d.idempotencyKey())) {
+        throw new IllegalArgumentException(
+            "a batch is one tenant's and has distinct idempotency keys: " + d.idempotencyKey());
+      }
+    }
+    // Insert in key order: two overlapping batches then wait on each other's keys in one order
+    // and cannot deadlock.
+    List<NewDelivery> ordered = batch.stream()
+        .sorted(Comparator.comparing(NewDelivery::idempotencyKey)).toList();
+    return jdbi.inTransaction(h -> {
+      Set<String> inserted = insert(h, ordered, startClaim);
+      Map<String, DeliveryRecord> rows = byKeys(h, tenantId, keys);
+      List<AcceptOutcome> outcomes = new ArrayList<>(batch.size());
+      for (NewDelivery d : batch) {
+        outcomes.add(outcome(inserted.contains(d.id()), rows.get(d.idempotencyKey()),
+            d.requestHash()));
+      }
+      return outcomes;
+    });
+  }
+
+  /** The tenant's deliveries under these idempotency keys, by key (unknown keys are absent). */
+  public Map<String, DeliveryRecord> findByKeys(String tenantId, Collection<String> keys) {
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    return jdbi.withHandle(h -> byKeys(h, tenantId, keys));
+  }
+
+  private static Map<String, DeliveryRecord> byKeys(Handle h, String tenantId,
+      Collection<String> keys) {
+    Map<String, DeliveryRecord> rows = new HashMap<>();
+    h.createQuery("""
+            select * from deliveries where tenant_id = :t and idempotency_key = any(:keys)
+            """)
+        .bind("t", tenantId).bind("keys", keys.toArray(String[]::new))
+        .map((rs, ctx) -> map(rs))
+        .forEach(r -> rows.put(r.idempotencyKey(), r));
+    return rows;
+  }
+
+  /** Inserts the rows that are new (known keys are skipped); returns the IDs it inserted. */
+  private static Set<String> insert(Handle h, List<NewDelivery> rows, Duration startClaim) {
+    PreparedBatch batch = h.prepareBatch("""
+        insert into deliveries (id, tenant_id, idempotency_key, request_hash, request,
+          recipient_id, purpose, template_id, status, start_claimed_until)
+        values (:id, :t, :key, :hash, cast(:json as jsonb), :recipient, :purpose, :template,
+          :status, case when :claimMs > 0 then now() + :claimMs * interval '1 millisecond' end)
+        on conflict do nothing
+        """);
+    for (NewDelivery d : rows) {
+      batch.bind("id", d.id()).bind("t", d.tenantId()).bind("key", d.idempotencyKey())
+          .bind("hash", d.requestHash()).bind("json", d.requestJson())
+          .bind("recipient", d.recipientId()).bind("purpose", d.purpose())
+          .bind("template", d.templateId()).bind("status", d.initialStatus())
+          .bind("claimMs", startClaim.toMillis())
+          .add();
+    }
+    return new HashSet<>(batch.executePreparedBatch("id").mapTo(String.class).list());
+  }
+
+  private static AcceptOutcome outcome(boolean inserted, DeliveryRecord row, String requestHash) {
+    if (row == null) {
+      // Delivery IDs are derived from (tenant, key), so another key's row cannot hold this ID.
+      throw new IllegalStateException("delivery ID taken by another idempotency key");
+    }
+    if (inserted) {
+      return new AcceptOutcome.Created(row);
+    }
+    return row.requestHash().equals(requestHash)
+        ? new AcceptOutcome.Duplicate(row)
+        : new AcceptOutcome.Conflict(row);
+  }
+
   public void markWorkflowStarted(String id) {
-    jdbi.useHandle(h -> h.createUpdate(
-            "update deliveries set workflow_started = true where id = :id and not workflow_started")
+    jdbi.useHandle(h -> h.createUpdate("""
+            update deliveries set workflow_started = true, start_claimed_until = null
+            where id = :id and not workflow_started
+            """)
         .bind("id", id).execute());
+  }
+
+  /**
+   * Gives an unstarted row back to the sweepers before its claim runs out (its start was not
+   * attempted, or Temporal could not be reached).
+   */
+  public void releaseStartClaim(String id) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            update deliveries set start_claimed_until = null where id = :id and not workflow_started
+            """)
+        .bind("id", id).execute());
+  }
+
+  /**
+   * Claims up to {@code limit} unstarted, unclaimed rows (oldest first) for {@code lease}. Rows
+   * another process is claiming at the same moment are skipped, so concurrent sweepers get
+   * disjoint rows; a claimer that dies loses its rows when the lease runs out.
+   */
+  public List<DeliveryRecord> claimUnstarted(int limit, Duration lease) {
+    return jdbi.inTransaction(h -> h.createQuery("""
+            update deliveries set start_claimed_until = now() + :leaseMs * interval '1 millisecond'
+            where id in (
+              select id from deliveries
+              where not workflow_started
+                and (start_claimed_until is null or start_claimed_until < now())
+              order by created_at
+              limit :limit
+              for update skip locked)
+            returning *
+            """)
+        .bind("leaseMs", lease.toMillis()).bind("limit", limit)
+        .map((rs, ctx) -> map(rs))
+        .list()
+        .stream().sorted(Comparator.comparing(DeliveryRecord::createdAt)).toList());
   }
 
   public Optional<DeliveryRecord> find(String tenantId, String id) {

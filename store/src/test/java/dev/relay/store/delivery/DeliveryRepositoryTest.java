@@ -98,4 +98,67 @@ class DeliveryRepositoryTest {
     assertThat(next).extracting(DeliveryRecord::id).doesNotContain(first.get(0).id());
     assertThat(deliveries.page("other-tenant", null, null, null, null, 10)).isEmpty();
   }
+
+  static NewDelivery row(String id, String key, String hash) {
+    return new NewDelivery(id, "acme", key, hash, "{}", "r", "p", "t", "ACCEPTED");
+  }
+
+  @Test
+  void aBatchIsWrittenInOneTransactionWithOneOutcomePerItem() {
+    deliveries.accept("b-known", "acme", "bk-known", "h1", "{}", "r", "p", "t", "ACCEPTED");
+    List<AcceptOutcome> outcomes = deliveries.acceptAll("acme", List.of(
+        row("b-new-2", "bk-new-2", "h"), row("b-known", "bk-known", "h1"),
+        row("b-new-1", "bk-new-1", "h")),
+        java.time.Duration.ofSeconds(30));
+    assertThat(outcomes.get(0)).isInstanceOf(AcceptOutcome.Created.class);
+    assertThat(outcomes.get(0).record().id()).isEqualTo("b-new-2");
+    assertThat(outcomes.get(1)).isInstanceOf(AcceptOutcome.Duplicate.class);
+    assertThat(outcomes.get(2)).isInstanceOf(AcceptOutcome.Created.class);
+    assertThat(deliveries.findByKeys("acme", List.of("bk-new-1", "bk-new-2", "bk-none")))
+        .containsOnlyKeys("bk-new-1", "bk-new-2");
+  }
+
+  @Test
+  void aFailingBatchWritesNothing() {
+    jdbi.useHandle(h -> h.execute("""
+        create function fail_repo_test() returns trigger language plpgsql as $$
+        begin
+          if new.idempotency_key = 'rk-boom' then raise exception 'boom'; end if;
+          return new;
+        end $$;
+        create trigger fail_repo_test before insert on deliveries
+          for each row execute function fail_repo_test();
+        """));
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> deliveries.acceptAll("acme", List.of(
+          row("r-a", "rk-a", "h"), row("r-b", "rk-b", "h"), row("r-boom", "rk-boom", "h")),
+          java.time.Duration.ZERO)).isInstanceOf(org.jdbi.v3.core.JdbiException.class);
+    } finally {
+      jdbi.useHandle(h -> h.execute(
+          "drop trigger fail_repo_test on deliveries; drop function fail_repo_test();"));
+    }
+    assertThat(deliveries.findByKeys("acme", List.of("rk-a", "rk-b", "rk-boom"))).isEmpty();
+  }
+
+  @Test
+  void sweepersClaimDisjointRowsAndSkipClaimedAndStartedOnes() {
+    jdbi.useHandle(h -> h.execute("update deliveries set workflow_started = true"));
+    deliveries.accept(row("c-kicked", "ck-kicked", "h"), java.time.Duration.ofMinutes(5));
+    deliveries.accept(row("c-1", "ck-1", "h"), java.time.Duration.ZERO);
+    deliveries.accept(row("c-2", "ck-2", "h"), java.time.Duration.ZERO);
+    deliveries.accept(row("c-3", "ck-3", "h"), java.time.Duration.ZERO);
+    deliveries.markWorkflowStarted("c-3");
+
+    List<DeliveryRecord> first = deliveries.claimUnstarted(1, java.time.Duration.ofMinutes(1));
+    List<DeliveryRecord> second = deliveries.claimUnstarted(10, java.time.Duration.ofMinutes(1));
+    assertThat(first).extracting(DeliveryRecord::id).containsExactly("c-1");
+    assertThat(second).extracting(DeliveryRecord::id).containsExactly("c-2");
+    assertThat(deliveries.claimUnstarted(10, java.time.Duration.ofMinutes(1))).isEmpty();
+
+    // A released claim (the start could not be made) is swept again.
+    deliveries.releaseStartClaim("c-2");
+    deliveries.releaseStartClaim("c-kicked");
+    assertThat(deliveries.claimUnstarted(10, java.time.Duration.ofMinutes(1)))
+        .extracting(DeliveryRecord::id).containsExactly("c-kicked", "c-2");
+  }
 }

@@ -4,7 +4,6 @@ import dev.relay.api.config.RelayProperties;
 import dev.relay.api.problems.ProblemHandler;
 import dev.relay.contracts.Channel;
 import dev.relay.contracts.DeliveryIds;
-import dev.relay.contracts.DeliveryStatus;
 import dev.relay.contracts.SearchAttributes;
 import dev.relay.contracts.TaskQueues;
 import dev.relay.contracts.workflow.DeliveryRequest;
@@ -132,13 +131,8 @@ public class WorkflowStarter {
         .setTaskQueue(TaskQueues.DELIVERY)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-        .setTypedSearchAttributes(io.temporal.common.SearchAttributes.newBuilder()
-            .set(SearchAttributes.TENANT, record.tenantId())
-            .set(SearchAttributes.RECIPIENT_ID, record.recipientId())
-            .set(SearchAttributes.PURPOSE, record.purpose())
-            .set(SearchAttributes.DELIVERY_STATUS, DeliveryStatus.ACCEPTED.name())
-            .set(SearchAttributes.CHANNEL, firstChannel(input).name())
-            .build())
+        .setTypedSearchAttributes(SearchAttributes.atStart(record.tenantId(),
+            record.recipientId(), record.purpose(), firstChannel(input)))
         // What an operator reads in the Web UI's list and header; no variables, no addresses.
         .setStaticSummary("Deliver " + record.templateId() + " to " + record.recipientId()
             + " (" + record.purpose() + ")")

@@ -7,10 +7,10 @@ public enum Role {
   ADMIN;
 
   public String dbValue() {
-    return name().toLowerCase();
+    return name().toLowerCase(java.util.Locale.ROOT);
   }
 
   public static Role fromDb(String value) {
-    return valueOf(value.toUpperCase());
+    return valueOf(value.toUpperCase(java.util.Locale.ROOT));
   }
 }

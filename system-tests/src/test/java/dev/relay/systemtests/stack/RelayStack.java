@@ -50,7 +50,6 @@ public final class RelayStack implements AutoCloseable {
     env.put("RELAY_DELIVERY_MAX_BACKOFF", "2s");
     env.put("RELAY_DELIVERY_SEND_TIMEOUT", "5s");
     env.put("RELAY_DELIVERY_RECEIPT_TIMEOUT", "5m");
-    env.put("RELAY_TEMPORAL_START_TIMEOUT", "3s");
     env.put("RELAY_TEMPORAL_ACTION_TIMEOUT", "30s");
     env.put("RELAY_STARTER_INTERVAL", "1s");
     return env;

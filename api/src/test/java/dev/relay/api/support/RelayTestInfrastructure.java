@@ -19,6 +19,7 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -72,7 +73,12 @@ public class RelayTestInfrastructure {
         "relay.test");
     Worker worker = env.newWorker(TaskQueues.DELIVERY);
     worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class);
-    worker.registerActivitiesImplementations(RelayActivities.all(jdbi, settings).toArray());
+    Object[] activities = RelayActivities.all(jdbi, settings).toArray();
+    worker.registerActivitiesImplementations(activities);
+    // Lean sends run on the channel's send queue, as in the worker app.
+    for (String sends : List.of(TaskQueues.EMAIL_SENDS, TaskQueues.SMS_SENDS)) {
+      env.newWorker(sends).registerActivitiesImplementations(activities);
+    }
     env.start();
     return env;
   }

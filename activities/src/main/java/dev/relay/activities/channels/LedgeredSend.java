@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  *   <li>the first provider whose circuit breaker permits (and whose rate limit frees up in time)
  *       gets the send; {@code begin} claims the key for it and tells whether an earlier try died
  *       in doubt;
- *   <li>acceptance is recorded with {@code markSent} (naming the provider), in one transaction
- *       with what the caller records about it ({@link Acceptance}); a refusal with
- *       {@code markFailed}; a try that may have reached the provider stays SENDING;
+ *   <li>acceptance is recorded with {@code markSent} (naming the provider) at once, then what
+ *       the caller records about it ({@link Acceptance}) in a transaction of its own, so the
+ *       in-doubt window never waits for the audit chain's lock (a retry after a crash between
+ *       the two finds SENT and writes the record); a refusal with {@code markFailed}; a try that
+ *       may have reached the provider stays SENDING;
  *   <li>a failure the provider's table calls FAILOVER (it definitely did not take the message)
  *       moves on to the next provider in the same try; RETRY and PERMANENT end the try.
  * </ol>
@@ -187,10 +189,13 @@ public final class LedgeredSend {
         String providerMessageId =
             permit.call(() -> candidate.provider().send(request, loaded, inDoubt));
         SendResult result = new SendResult(name, providerMessageId, false);
-        AuditEvent recorded = store.inTransaction(w -> {
-          w.markSent(key, name, providerMessageId);
-          return onAccept == null ? null : onAccept.record(w, result);
-        });
+        // SENT first, in its own short transaction: until it commits, a crash turns this send
+        // into an in-doubt resend, so the window must not include waiting for the tenant's audit
+        // chain lock. The acceptance's record follows; a crash between the two is retried by
+        // Temporal, finds SENT in the ledger and writes the record then (keyed, so once).
+        ledger.markSent(key, name, providerMessageId);
+        AuditEvent recorded = onAccept == null ? null
+            : store.inTransaction(w -> onAccept.record(w, result));
         if (inDoubt && !candidate.provider().reconcilesInDoubt()) {
           permit.possibleDuplicate();
         }

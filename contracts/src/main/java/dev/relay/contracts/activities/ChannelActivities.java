@@ -30,9 +30,10 @@ public interface ChannelActivities {
 
   /**
    * One try on {@code request.channel()}, for workflows on the lean path. Writes
-   * {@code request.pending()} first; on acceptance writes the ledger's SENT row together with the
-   * audit event (and notification) of {@code request.onAccept()} in one transaction and returns
-   * it in {@link SendOutcome#recorded()}. A provider's refusal is returned, not thrown; only
+   * {@code request.pending()} first; on acceptance commits the ledger's SENT row, then the audit
+   * event (and notification) of {@code request.onAccept()} (a retry after a crash in between
+   * finds SENT and writes them, so they are never lost), and returns the event in
+   * {@link SendOutcome#recorded()}. A provider's refusal is returned, not thrown; only
    * STORE_UNAVAILABLE and unexpected errors are thrown, for Temporal to retry. Idempotent on the
    * send key exactly as {@link #sendEmail} and {@link #sendSms}.
    */

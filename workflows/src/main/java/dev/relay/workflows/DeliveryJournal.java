@@ -282,9 +282,10 @@ final class DeliveryJournal {
    * an upsert.
    */
   void publishRequest() {
-    if (lean && Workflow.getTypedSearchAttributes().containsKey(SearchAttributes.TENANT)) {
-      publishedStatus = Workflow.getTypedSearchAttributes().get(SearchAttributes.DELIVERY_STATUS);
-      String started = Workflow.getTypedSearchAttributes().get(SearchAttributes.CHANNEL);
+    io.temporal.common.SearchAttributes atStart = Workflow.getTypedSearchAttributes();
+    if (lean && atStart.containsKey(SearchAttributes.TENANT)) {
+      publishedStatus = atStart.get(SearchAttributes.DELIVERY_STATUS);
+      String started = atStart.get(SearchAttributes.CHANNEL);
       publishedChannel = started == null ? null : Channel.valueOf(started);
       return;
     }

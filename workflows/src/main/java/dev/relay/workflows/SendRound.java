@@ -222,11 +222,9 @@ final class SendRound {
         journal.adopt(outcome.written(), lastSend);
       } else {
         journal.sent(lastSend);
-        String detail = "try " + tryNumber + " accepted by " + lastSend.provider()
-            + (lastSend.fromLedger() ? " (from send ledger)" : "");
         // Email counts as delivered once the relay took it: there is no receipt to wait for.
         journal.log(ch == Channel.EMAIL ? DELIVERED : AWAITING_RECEIPT, RELAY, "send", "accepted",
-            detail, null, lastSend);
+            lastSend.acceptedDetail(tryNumber), null, lastSend);
       }
       if (ch == Channel.EMAIL) {
         return ChannelOutcome.SETTLED;

@@ -77,6 +77,8 @@ final class FakeActivities
   // Test time, for the events a lean send writes itself.
   private volatile Supplier<Instant> clock = Instant::now;
   private int batches;
+  // The try just scripted was LOST_RESPONSE: thrown, not returned, by the lean send.
+  private boolean lostResponse;
 
   // ------------------------------------------------------------ configuration
 
@@ -228,7 +230,8 @@ final class FakeActivities
         result = trySend(request);
       } catch (ApplicationFailure f) {
         DeliveryErrorType type = DeliveryErrorType.fromType(f.getType());
-        if (type == DeliveryErrorType.STORE_UNAVAILABLE || f.getMessage().contains("after DATA")) {
+        if (type == DeliveryErrorType.STORE_UNAVAILABLE || lostResponse) {
+          lostResponse = false;
           throw f; // Temporal retries: no history, the ledger answers the retry
         }
         return dev.relay.contracts.activities.SendOutcome.failed(type, f.getOriginalMessage(),
@@ -241,8 +244,7 @@ final class FakeActivities
             && e.deliveryId().equals(request.deliveryId())).findFirst().orElse(null);
         if (written == null) {
           written = new AuditEvent(request.tenantId(), request.deliveryId(), onAccept.sequence(),
-              clock.get(), "relay", "send", "accepted", "try " + request.tryNumber()
-              + " accepted by " + result.provider() + (result.fromLedger() ? " (from send ledger)" : ""),
+              clock.get(), "relay", "send", "accepted", result.acceptedDetail(request.tryNumber()),
               onAccept.status(), request.channel(), request.round(), null, result.provider(),
               result.providerMessageId());
           audits.add(written);
@@ -289,6 +291,7 @@ final class FakeActivities
       case REJECT -> throw DeliveryErrorType.PROVIDER_REJECTED.failure("550 mailbox does not exist");
       case LOST_RESPONSE -> {
         accept(request);
+        lostResponse = true; // the lean send rethrows it, as a crash after the provider took it
         throw DeliveryErrorType.PROVIDER_UNAVAILABLE.failure("connection reset after DATA");
       }
       default -> {

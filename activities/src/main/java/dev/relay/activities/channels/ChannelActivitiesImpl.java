@@ -68,7 +68,7 @@ public class ChannelActivitiesImpl implements ChannelActivities {
   }
 
   /**
-   * The "send accepted" event (and its notification), in the ledger's transaction. On a retry
+   * The "send accepted" event (and its notification), right after the ledger's SENT. On a retry
    * the event stored by the first run is returned, so the workflow records the same event
    * whichever run's answer reaches it.
    */
@@ -77,9 +77,7 @@ public class ChannelActivitiesImpl implements ChannelActivities {
     AcceptRecord accept = request.onAccept();
     // Microseconds, as PostgreSQL keeps them: the first answer equals every later one.
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    // The text the workflow wrote before the lean path: audit readers and tests match it.
-    String detail = "try " + request.tryNumber() + " accepted by " + result.provider()
-        + (result.fromLedger() ? " (from send ledger)" : "");
+    String detail = result.acceptedDetail(request.tryNumber());
     AuditEvent recorded = bookkeeping.append(w, new AuditEvent(request.tenantId(),
         request.deliveryId(), accept.sequence(), now, "relay", "send", "accepted", detail,
         accept.status(), request.channel(), request.round(), null, result.provider(),

@@ -56,8 +56,8 @@ public final class LedgeredSend {
   }
 
   /**
-   * What a send writes with an acceptance, in the transaction of the ledger's SENT row (or, when
-   * the ledger already had it, in a transaction of its own): the audit event that records it,
+   * What a send writes with an acceptance, in a transaction of its own right after the ledger's
+   * SENT row committed (also when the ledger already had it): the audit event that records it,
    * which is returned. Must be idempotent, like everything a retried send writes.
    */
   @FunctionalInterface

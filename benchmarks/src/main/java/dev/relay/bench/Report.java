@@ -152,6 +152,7 @@ record Report(String run, String finishedAt, String command, String endpoints, i
             + stack.loadAverage() + ", at end " + loadAverageAtEnd,
         "Temporal: dev server " + stack.temporalVersion() + ", SQLite " + stack.sqliteFile()
             + ", pragmas " + String.join(", ", stack.sqlitePragmas()) + " [" + stack.sqliteSource() + "]",
+        "process priorities (nice): " + stack.priorities(),
         "Relay worker: " + worker.activitySlots() + " activity slots, " + worker.workflowTaskSlots()
             + " workflow-task slots, " + worker.activityPollers() + " activity pollers, "
             + worker.workflowPollers() + " workflow pollers (incl. sticky), JDBC pool "

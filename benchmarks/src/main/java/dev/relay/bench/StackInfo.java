@@ -14,7 +14,8 @@ import java.util.Optional;
  * (read from the running dev server's command line, found through ./relay's pid file).
  */
 record StackInfo(int cpus, long memoryMb, String cpuModel, String os, String java, String loadAverage,
-    String temporalVersion, String sqliteFile, List<String> sqlitePragmas, String sqliteSource) {
+    String temporalVersion, String sqliteFile, List<String> sqlitePragmas, String sqliteSource,
+    String priorities) {
 
   static StackInfo probe(WorkflowServiceStubs service, Path relayHome) {
     String version;
@@ -49,7 +50,39 @@ record StackInfo(int cpus, long memoryMb, String cpuModel, String os, String jav
     return new StackInfo(Runtime.getRuntime().availableProcessors(), readMemoryMb(), readCpuModel(),
         System.getProperty("os.name") + " " + System.getProperty("os.version"),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-        readLoadAverage(), version, dbFile, pragmas, source);
+        readLoadAverage(), version, dbFile, pragmas, source, readPriorities(relayHome));
+  }
+
+  /**
+   * The nice value of each process of the stack and of this JVM (./relay up runs the background
+   * half at a lower priority than the accept path, see RELAY_BACKGROUND_NICE).
+   */
+  static String readPriorities(Path relayHome) {
+    List<String> out = new ArrayList<>();
+    try (var files = Files.list(relayHome.resolve("pids"))) {
+      files.sorted().forEach(f -> {
+        String name = f.getFileName().toString().replace(".pid", "");
+        try {
+          out.add(name + " " + nice(Files.readString(f).trim()));
+        } catch (Exception e) {
+          out.add(name + " ?");
+        }
+      });
+    } catch (Exception e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+    try {
+      out.add("benchmark " + nice(String.valueOf(ProcessHandle.current().pid())));
+    } catch (Exception e) {
+      out.add("benchmark ?");
+    }
+    return String.join(", ", out);
+  }
+
+  /** Field 19 of /proc/PID/stat (index 16 after "(comm)"). */
+  private static String nice(String pid) throws java.io.IOException {
+    String stat = Files.readString(Path.of("/proc", pid, "stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16];
   }
 
   /** 1, 5 and 15 minute load averages when the run started: other work on the machine skews results. */

@@ -39,7 +39,8 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
    * The lean delivery: bookkeeping carried by the activities that run anyway, one preparation
    * activity, sends on per-channel queues that return refusals, search attributes set at start
    * and changed only at waits and ends, one timer at a time, bounded support. Version 1 for every
-   * workflow started since; histories without the marker replay the legacy path.
+   * workflow started since; histories without the marker replay the legacy path. Version 2: the
+   * preparation runs as a local activity first ({@link LeanChannelSteps}).
    */
   static final String LEAN_DELIVERIES = "lean-deliveries";
   /** Counter of automatic fallbacks to the next channel, tagged from and to. */
@@ -66,13 +67,14 @@ public class DeliveryWorkflowImpl implements DeliveryWorkflow {
     this.request = request;
     String deliveryId =
         request.deliveryId() != null ? request.deliveryId() : Workflow.getInfo().getWorkflowId();
-    lean = Workflow.getVersion(LEAN_DELIVERIES, Workflow.DEFAULT_VERSION, 1) >= 1;
+    int leanVersion = Workflow.getVersion(LEAN_DELIVERIES, Workflow.DEFAULT_VERSION, 2);
+    lean = leanVersion >= 1;
     boolean notifications = lean
         || Workflow.getVersion(STATUS_NOTIFICATIONS, Workflow.DEFAULT_VERSION, 1) >= 1;
     journal = new DeliveryJournal(request, deliveryId, lean, notifications);
     mailbox = new SupportMailbox(journal::status, lean);
     ChannelSteps steps = lean
-        ? new LeanChannelSteps(request, deliveryId, journal)
+        ? new LeanChannelSteps(request, deliveryId, journal, leanVersion >= 2)
         : new LegacyChannelSteps(request, deliveryId);
     round = new SendRound(request, deliveryId, journal, steps, mailbox, Workflow.newRandom());
     timers = new DeliveryTimers(request, journal, () -> stop != null, this::expire);

@@ -19,8 +19,9 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The steps of a lean delivery: one activity ({@link PreparationActivities#prepareChannel}) answers
- * identity, consent and payload for a channel; one activity per send try, on the channel's send
+ * The steps of a lean delivery: one call ({@link PreparationActivities#prepareChannel}) answers
+ * identity, consent and payload for a channel, as a local activity first (version 2) and as a
+ * regular activity when that fails (a database outage) or in histories of version 1; one activity per send try, on the channel's send
  * queue (where the server holds the provider's rate across all workers), returning refusals as
  * results. Each call carries the journal's unwritten bookkeeping.
  */
@@ -28,6 +29,8 @@ final class LeanChannelSteps implements ChannelSteps {
 
   private final PreparationActivities preparations = Workflow.newActivityStub(
       PreparationActivities.class, DeliveryActivityOptions.standard());
+  // Null before version 2 of LEAN_DELIVERIES: those histories scheduled the activity directly.
+  private final PreparationActivities localPreparations;
   private final Map<Channel, ChannelActivities> senders = new EnumMap<>(Channel.class);
   private final DeliveryRequest request;
   private final String deliveryId;
@@ -36,7 +39,12 @@ final class LeanChannelSteps implements ChannelSteps {
   private Channel preparedFor;
   private Preparation preparation;
 
-  LeanChannelSteps(DeliveryRequest request, String deliveryId, DeliveryJournal journal) {
+  LeanChannelSteps(DeliveryRequest request, String deliveryId, DeliveryJournal journal,
+      boolean localPreparation) {
+    this.localPreparations = localPreparation
+        ? Workflow.newLocalActivityStub(PreparationActivities.class,
+            DeliveryActivityOptions.localPreparation())
+        : null;
     this.request = request;
     this.deliveryId = deliveryId;
     this.journal = journal;
@@ -46,9 +54,10 @@ final class LeanChannelSteps implements ChannelSteps {
   public IdentityCheck identity(Channel channel) {
     // A new ask every time a channel is tried (a support round re-checks identity and consent).
     AuditBatch carried = journal.pending();
-    preparation = preparations.prepareChannel(new PrepareRequest(request.tenantId(), deliveryId,
+    PrepareRequest ask = new PrepareRequest(request.tenantId(), deliveryId,
         request.recipientId(), request.purpose(), channel, DeliveryJournal.now(),
-        request.templateId(), request.variables(), request.documentIds(), carried));
+        request.templateId(), request.variables(), request.documentIds(), carried);
+    preparation = prepare(ask);
     preparedFor = channel;
     journal.saved(carried);
     return preparation.identity();
@@ -88,6 +97,21 @@ final class LeanChannelSteps implements ChannelSteps {
     }
     return TryOutcome.failed(outcome.failureType() + ": " + outcome.failure(), outcome.permanent(),
         outcome.retryAfter());
+  }
+
+  /**
+   * Locally first (version 2), then, if that failed for any reason but a stop, the regular
+   * activity: the same keyed, idempotent call, so the carried batch is written once either way.
+   */
+  private Preparation prepare(PrepareRequest ask) {
+    if (localPreparations != null) {
+      try {
+        return localPreparations.prepareChannel(ask);
+      } catch (ActivityFailure e) {
+        Failures.rethrowIfStopping(e);
+      }
+    }
+    return preparations.prepareChannel(ask);
   }
 
   private Preparation prepared(Channel channel) {

@@ -53,7 +53,10 @@ class DeliveryReplayTest {
       "histories/lean-support-retry-delivery.json",
       "histories/lean-deadline-delivery.json",
       "histories/lean-store-outage-delivery.json",
-      "histories/lean-cancelled-delivery.json"})
+      "histories/lean-cancelled-delivery.json",
+      // version 2: the preparation as a local activity, and its fallback to the activity
+      "histories/lean2-email-delivery.json",
+      "histories/lean2-prepare-outage-delivery.json"})
   void recordedHistoryReplays(String resource) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(resource, DeliveryWorkflowImpl.class);
   }

@@ -77,6 +77,9 @@ final class FakeActivities
   // Test time, for the events a lean send writes itself.
   private volatile Supplier<Instant> clock = Instant::now;
   private int batches;
+  // Preparations still to fail with STORE_UNAVAILABLE (the database is down), and all calls.
+  private int preparationOutages;
+  private int preparationCalls;
   // The try just scripted was LOST_RESPONSE: thrown, not returned, by the lean send.
   private boolean lostResponse;
 
@@ -101,6 +104,17 @@ final class FakeActivities
   synchronized FakeActivities sends(Channel channel, SendOutcome... outcomes) {
     sendScript.computeIfAbsent(channel, c -> new ArrayDeque<>()).addAll(List.of(outcomes));
     return this;
+  }
+
+  /** The next {@code calls} preparations find the database down (STORE_UNAVAILABLE). */
+  synchronized FakeActivities preparationOutage(int calls) {
+    preparationOutages = calls;
+    return this;
+  }
+
+  /** Calls of prepareChannel, local or not, failed or not. */
+  synchronized int preparationCalls() {
+    return preparationCalls;
   }
 
   /** Runs inside sendSms just before it returns: e.g. to signal a receipt that beats the result. */
@@ -186,6 +200,11 @@ final class FakeActivities
 
   @Override
   public synchronized Preparation prepareChannel(PrepareRequest request) {
+    preparationCalls++;
+    if (preparationOutages > 0) {
+      preparationOutages--;
+      throw DeliveryErrorType.STORE_UNAVAILABLE.failure("preparation: database unreachable");
+    }
     write(request.pending());
     IdentityCheck check = verifyRecipient(
         new IdentityQuery(request.tenantId(), request.recipientId(), request.channel()));

@@ -165,6 +165,29 @@ class HistoryRecorder {
     }
   }
 
+  // ---------------------------------------------------------------- lean-deliveries, version 2
+
+  /** Lean v2: the preparation as a local activity (one marker), then the send; delivered. */
+  @Test
+  void localPreparationEmailDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      DeliveryRequest request = t.request("history-lean2-email", EMAIL);
+      assertThat(t.result(t.startAsApi(request)).status()).isEqualTo(DeliveryStatus.DELIVERED);
+      write(t, request, "lean2-email-delivery.json");
+    }
+  }
+
+  /** Lean v2: the database is down, the local preparation gives up, the activity waits it out. */
+  @Test
+  void localPreparationFallbackDelivery() throws IOException {
+    try (DeliveryTestEnv t = new DeliveryTestEnv()) {
+      t.fake.preparationOutage(5);
+      DeliveryRequest request = t.request("history-lean2-prepare-outage", EMAIL, SMS);
+      assertThat(t.result(t.startAsApi(request)).status()).isEqualTo(DeliveryStatus.DELIVERED);
+      write(t, request, "lean2-prepare-outage-delivery.json");
+    }
+  }
+
   private static void write(DeliveryTestEnv t, DeliveryRequest request, String file) throws IOException {
     Files.createDirectories(DIR);
     String json = t.client.fetchHistory(DeliveryIds.workflowId(request.deliveryId())).toJson(true);

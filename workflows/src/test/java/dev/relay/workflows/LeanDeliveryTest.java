@@ -48,11 +48,12 @@ class LeanDeliveryTest {
     HistoryCost cost = HistoryCost.of(t.history(request));
     assertThat(cost.events()).isLessThanOrEqualTo(20);
     assertThat(cost.billableActions()).isLessThanOrEqualTo(5);
-    assertThat(cost.activityTasks()).isEqualTo(2); // prepare, send
+    assertThat(cost.activityTasks()).isEqualTo(1); // the send; preparation ran locally
+    assertThat(cost.workflowTasks()).isEqualTo(2);
     assertThat(cost.upserts()).isEqualTo(1); // DELIVERED
     assertThat(cost.timers()).isZero();
     // Nothing of the record was dropped: the same six events as before, in order, all written
-    // by the two activities that ran anyway.
+    // by the two calls that ran anyway (the local preparation and the send).
     assertThat(fake.auditSteps()).containsExactly("accept/ok", "verify/started", "verify/ok",
         "consent/granted", "prepare/ok", "send/accepted");
     assertThat(fake.audits()).extracting(AuditEvent::sequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
@@ -101,6 +102,24 @@ class LeanDeliveryTest {
     assertThat(cost.events()).isEqualTo(happy);
     assertThat(fake.sendCalls().stream().filter(s -> s.deliveryId().equals(request.deliveryId())))
         .extracting(SendRequest::tryNumber).containsOnly(1);
+  }
+
+  @Test
+  void aDatabaseOutageDuringPreparationFallsBackToTheActivityThatWaitsItOut() {
+    // Three local tries fail, then the regular activity is retried by the server until it works.
+    fake.preparationOutage(6);
+    DeliveryRequest request = t.request("lean-prepare-outage", EMAIL);
+    DeliveryView view = t.result(t.startAsApi(request));
+
+    assertThat(view.status()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(fake.preparationCalls()).isEqualTo(7);
+    HistoryCost cost = HistoryCost.of(t.history(request));
+    // One local marker (the failure) plus the scheduled preparation and the send: however long
+    // the outage lasts, the history does not grow with it.
+    assertThat(cost.activityTasks()).isEqualTo(2 + 3); // the preparation's 4 starts, the send
+    assertThat(cost.events()).isLessThanOrEqualTo(22);
+    assertThat(fake.auditSteps()).containsExactly("accept/ok", "verify/started", "verify/ok",
+        "consent/granted", "prepare/ok", "send/accepted");
   }
 
   @Test
@@ -170,8 +189,8 @@ class LeanDeliveryTest {
     DeliveryView view = t.result(t.startAsApi(request));
     assertThat(view.status()).isEqualTo(DeliveryStatus.DELIVERED);
     HistoryCost cost = HistoryCost.of(t.history(request));
-    // prepare, send, and one batch for the receipt's events at the end
-    assertThat(cost.activityTasks()).isEqualTo(3);
+    // send, and one batch for the receipt's events at the end (preparation ran locally)
+    assertThat(cost.activityTasks()).isEqualTo(2);
     assertThat(fake.auditSteps()).endsWith("send/accepted", "receipt/delivered");
     assertThat(fake.audits()).extracting(AuditEvent::providerMessageId).last()
         .isEqualTo(FakeActivities.messageId(SMS, DeliveryIds.sendKey(request.deliveryId(), SMS, 1)));

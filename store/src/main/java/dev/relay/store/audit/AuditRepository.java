@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The append-only, tamper-evident audit trail. Each row's hash covers its content and the
@@ -57,21 +60,44 @@ public class AuditRepository {
   public static List<AuditRecord> appendAll(Handle h, List<NewAuditEvent> events) {
     events.forEach(e -> Objects.requireNonNull(e.tenantId(), "tenantId"));
     // Tenants in a fixed order: two batches spanning the same tenants cannot deadlock.
-    events.stream().map(NewAuditEvent::tenantId).distinct().sorted()
-        .forEach(t -> h.execute("select pg_advisory_xact_lock(hashtext(?))", "audit:" + t));
-    List<NewAuditEvent> ordered = events.stream()
-        .sorted(Comparator.comparing(NewAuditEvent::tenantId)
-            .thenComparing(e -> e.sequence() == null ? Long.MIN_VALUE : e.sequence()))
+    List<String> tenants = events.stream().map(NewAuditEvent::tenantId).distinct().sorted()
         .toList();
+    tenants.forEach(t -> h.execute("select pg_advisory_xact_lock(hashtext(?))", "audit:" + t));
+    // Set-based, because this runs inside the send's and the preparation's transactions: one
+    // lookup of what a retry already stored, one chain head per tenant, one batched insert.
+    Map<String, AuditRecord> already = existing(h, events);
     Map<NewAuditEvent, AuditRecord> stored = new IdentityHashMap<>();
     Map<String, NewAuditEvent> newestWithStatus = new LinkedHashMap<>();
-    for (NewAuditEvent e : ordered) {
-      stored.put(e, appendLocked(h, e));
-      if (e.status() != null && e.deliveryId() != null && e.sequence() != null) {
-        newestWithStatus.merge(e.deliveryId(), e,
-            (a, b) -> b.sequence() > a.sequence() ? b : a);
+    List<AuditRecord> fresh = new ArrayList<>();
+    for (String tenant : tenants) {
+      List<NewAuditEvent> ordered = events.stream()
+          .filter(e -> e.tenantId().equals(tenant))
+          .sorted(Comparator.comparing(e -> e.sequence() == null ? Long.MIN_VALUE : e.sequence()))
+          .toList();
+      AuditRecord head = null;
+      for (NewAuditEvent e : ordered) {
+        String key = key(e.deliveryId(), e.sequence());
+        AuditRecord found = key == null ? null : already.get(key);
+        if (found == null) {
+          if (head == null) {
+            head = chainHead(h, tenant);
+          }
+          found = chained(head, e);
+          if (key != null) {
+            already.put(key, found); // the same event twice in one batch: stored once
+          }
+          fresh.add(found);
+          head = found;
+        }
+        stored.put(e, found);
+        if (e.status() != null && e.deliveryId() != null && e.sequence() != null) {
+          newestWithStatus.merge(e.deliveryId(), e,
+              (a, b) -> b.sequence() > a.sequence() ? b : a);
+        }
       }
     }
+    Map<AuditRecord, AuditRecord> inserted = insert(h, fresh);
+    stored.replaceAll((e, r) -> inserted.getOrDefault(r, r));
     // One update per delivery. Applying it again on a retry is harmless: the projection only
     // moves forward (last_sequence), so an older event never overwrites a newer status.
     newestWithStatus.values().forEach(e -> DeliveryRepository.applyStatus(h, e.deliveryId(),
@@ -80,45 +106,88 @@ public class AuditRepository {
     return events.stream().map(stored::get).toList();
   }
 
-  /** Appends one event; the caller holds the tenant's advisory lock. */
-  private static AuditRecord appendLocked(Handle h, NewAuditEvent e) {
-    if (e.deliveryId() != null && e.sequence() != null) {
-      Optional<AuditRecord> existing = h.createQuery(
-              "select * from audit_events where delivery_id = :d and sequence = :s")
-          .bind("d", e.deliveryId()).bind("s", e.sequence())
-          .map((rs, ctx) -> map(rs)).findOne();
-      if (existing.isPresent()) {
-        return existing.get();
-      }
+  /** The rows already stored under the events' (delivery, sequence) keys: a retry's. */
+  private static Map<String, AuditRecord> existing(Handle h, List<NewAuditEvent> events) {
+    List<NewAuditEvent> keyed = events.stream()
+        .filter(e -> e.deliveryId() != null && e.sequence() != null).toList();
+    Map<String, AuditRecord> found = new HashMap<>();
+    if (keyed.isEmpty()) {
+      return found;
     }
-    Optional<AuditRecord> last = h.createQuery("""
+    h.createQuery("""
+            select a.* from audit_events a
+            join unnest(:ds, :ss) as k(delivery_id, sequence)
+              on a.delivery_id = k.delivery_id and a.sequence = k.sequence
+            """)
+        .bindArray("ds", String.class, keyed.stream().map(NewAuditEvent::deliveryId).toList())
+        .bindArray("ss", Long.class, keyed.stream().map(NewAuditEvent::sequence).toList())
+        .map((rs, ctx) -> map(rs))
+        .forEach(r -> found.put(key(r.deliveryId(), r.sequence()), r));
+    return found;
+  }
+
+  private static String key(String deliveryId, Long sequence) {
+    return deliveryId == null || sequence == null ? null : deliveryId + "#" + sequence;
+  }
+
+  /** The tenant's newest row; null when its chain is empty. The caller holds the lock. */
+  private static AuditRecord chainHead(Handle h, String tenant) {
+    return h.createQuery("""
             select * from audit_events where tenant_id = :t order by chain_seq desc limit 1
             """)
-        .bind("t", e.tenantId()).map((rs, ctx) -> map(rs)).findOne();
-    long chainSeq = last.map(r -> r.chainSeq() + 1).orElse(1L);
-    String prevHash = last.map(AuditRecord::hash).orElse(GENESIS);
+        .bind("t", tenant).map((rs, ctx) -> map(rs)).findOne().orElse(null);
+  }
+
+  /** The row that follows {@code head} (null: the first of the chain) for {@code e}. */
+  private static AuditRecord chained(AuditRecord head, NewAuditEvent e) {
+    long chainSeq = head == null ? 1L : head.chainSeq() + 1;
+    String prevHash = head == null ? GENESIS : head.hash();
     // Postgres keeps microseconds: hash what will be read back.
     Instant occurredAt = e.occurredAt().truncatedTo(ChronoUnit.MICROS);
     String hash = hash(prevHash, e.tenantId(), chainSeq, e.deliveryId(), e.sequence(),
         occurredAt, e.actor(), e.step(), e.outcome(), e.detail(), e.status(), e.channel(),
         e.attempts(), e.consentVersion(), e.provider(), e.providerMessageId());
-    return h.createQuery("""
-            insert into audit_events (tenant_id, chain_seq, delivery_id, sequence, occurred_at,
-              actor, step, outcome, detail, status, channel, attempts, consent_version,
-              provider, provider_message_id, prev_hash, hash)
-            values (:t, :chainSeq, :d, :s, :occurredAt, :actor, :step, :outcome, :detail,
-              :status, :channel, :attempts, :consentVersion, :provider, :providerMessageId,
-              :prevHash, :hash)
-            returning *
-            """)
-        .bind("t", e.tenantId()).bind("chainSeq", chainSeq).bind("d", e.deliveryId())
-        .bind("s", e.sequence()).bind("occurredAt", Timestamp.from(occurredAt))
-        .bind("actor", e.actor()).bind("step", e.step()).bind("outcome", e.outcome())
-        .bind("detail", e.detail()).bind("status", e.status()).bind("channel", e.channel())
-        .bind("attempts", e.attempts()).bind("consentVersion", e.consentVersion())
-        .bind("provider", e.provider()).bind("providerMessageId", e.providerMessageId())
-        .bind("prevHash", prevHash).bind("hash", hash)
-        .map((rs, ctx) -> map(rs)).one();
+    // recorded_at is the database's clock; filled in from the insert below.
+    return new AuditRecord(chainSeq, e.tenantId(), e.deliveryId(), e.sequence(), occurredAt, null,
+        e.actor(), e.step(), e.outcome(), e.detail(), e.status(), e.channel(), e.attempts(),
+        e.consentVersion(), e.provider(), e.providerMessageId(), prevHash, hash);
+  }
+
+  /** Inserts the rows; answers each with its stored copy (recorded_at from the database). */
+  private static Map<AuditRecord, AuditRecord> insert(Handle h, List<AuditRecord> rows) {
+    Map<AuditRecord, AuditRecord> stored = new IdentityHashMap<>();
+    if (rows.isEmpty()) {
+      return stored;
+    }
+    PreparedBatch batch = h.prepareBatch("""
+        insert into audit_events (tenant_id, chain_seq, delivery_id, sequence, occurred_at,
+          actor, step, outcome, detail, status, channel, attempts, consent_version,
+          provider, provider_message_id, prev_hash, hash)
+        values (:t, :chainSeq, :d, :s, :occurredAt, :actor, :step, :outcome, :detail,
+          :status, :channel, :attempts, :consentVersion, :provider, :providerMessageId,
+          :prevHash, :hash)
+        """);
+    for (AuditRecord r : rows) {
+      batch.bind("t", r.tenantId()).bind("chainSeq", r.chainSeq()).bind("d", r.deliveryId())
+          .bind("s", r.sequence()).bind("occurredAt", Timestamp.from(r.occurredAt()))
+          .bind("actor", r.actor()).bind("step", r.step()).bind("outcome", r.outcome())
+          .bind("detail", r.detail()).bind("status", r.status()).bind("channel", r.channel())
+          .bind("attempts", r.attempts()).bind("consentVersion", r.consentVersion())
+          .bind("provider", r.provider()).bind("providerMessageId", r.providerMessageId())
+          .bind("prevHash", r.prevHash()).bind("hash", r.hash())
+          .add();
+    }
+    // pgjdbc returns a batch's generated keys in the order the rows were added.
+    List<Instant> recorded = batch.executePreparedBatch("recorded_at")
+        .map((rs, ctx) -> rs.getTimestamp("recorded_at").toInstant()).list();
+    for (int i = 0; i < rows.size(); i++) {
+      AuditRecord r = rows.get(i);
+      stored.put(r, new AuditRecord(r.chainSeq(), r.tenantId(), r.deliveryId(), r.sequence(),
+          r.occurredAt(), recorded.get(i), r.actor(), r.step(), r.outcome(), r.detail(),
+          r.status(), r.channel(), r.attempts(), r.consentVersion(), r.provider(),
+          r.providerMessageId(), r.prevHash(), r.hash()));
+    }
+    return stored;
   }
 
   /** A delivery's events in the order the workflow recorded them. */

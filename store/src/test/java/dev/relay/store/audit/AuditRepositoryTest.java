@@ -28,6 +28,7 @@ class AuditRepositoryTest {
     TenantRepository tenants = new TenantRepository(jdbi);
     tenants.upsertTenant(new Tenant("acme", "Acme", null));
     tenants.upsertTenant(new Tenant("globex", "Globex", null));
+    tenants.upsertTenant(new Tenant("initech", "Initech", null));
   }
 
   static NewAuditEvent event(String tenant, String delivery, long seq, String step) {
@@ -55,6 +56,27 @@ class AuditRepositoryTest {
     AuditRecord again = audit.append(event("acme", "dlv-b", 1, "verify"));
     assertThat(again.chainSeq()).isEqualTo(first.chainSeq());
     assertThat(audit.forDelivery("acme", "dlv-b")).hasSize(1);
+  }
+
+  @Test
+  void aRetriedBatchWithNewEventsAppendsOnlyTheNewOnesAndKeepsEveryChainIntact() {
+    jdbi.useTransaction(h -> AuditRepository.appendAll(h, List.of(
+        event("acme", "dlv-m", 1, "verify"), event("initech", "dlv-n", 1, "verify"))));
+    // The retry carries the stored ones again, new ones for both tenants, and one event twice.
+    List<AuditRecord> stored = jdbi.inTransaction(h -> AuditRepository.appendAll(h, List.of(
+        event("initech", "dlv-n", 2, "consent"), event("acme", "dlv-m", 2, "consent"),
+        event("acme", "dlv-m", 1, "verify"), event("initech", "dlv-n", 1, "verify"),
+        event("acme", "dlv-m", 2, "consent"))));
+
+    assertThat(stored).extracting(AuditRecord::step)
+        .containsExactly("consent", "consent", "verify", "verify", "consent");
+    assertThat(stored).allSatisfy(r -> assertThat(r.recordedAt()).isNotNull());
+    assertThat(stored.get(1)).isEqualTo(stored.get(4));
+    assertThat(audit.forDelivery("acme", "dlv-m")).extracting(AuditRecord::sequence)
+        .containsExactly(1L, 2L);
+    assertThat(audit.forDelivery("initech", "dlv-n")).hasSize(2);
+    assertThat(audit.verifyChain("acme").intact()).isTrue();
+    assertThat(audit.verifyChain("initech").intact()).isTrue();
   }
 
   @Test

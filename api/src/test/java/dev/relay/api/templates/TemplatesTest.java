@@ -52,4 +52,14 @@ class TemplatesTest extends ApiTest {
         .findFirst().orElseThrow().path("message").asString();
     assertThat(textError).startsWith("line ").contains("items");
   }
+
+  @Test
+  void partialsParentsAndBlocksAre400NamingTheTag() {
+    Http.Reply r = http().put("/v1/templates/" + unique("tpl"), ACME_CLIENT,
+        "{\"subject\":\"Hi {{<layout}}{{/layout}}\",\"textBody\":\"Hello {{>footer}}\","
+            + "\"smsBody\":\"{{$title}}x{{/title}}\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.errorFields()).containsExactlyInAnyOrder("subject", "textBody", "smsBody");
+    assertThat(r.body()).contains("{{>footer}} is not supported");
+  }
 }

@@ -50,7 +50,10 @@ public final class SafeTemplates {
    * @throws TemplateProblem SYNTAX or UNSUPPORTED_TAG
    */
   public static void check(String source) {
-    Template template = compile(compiler(Escaping.NONE, new Budget()), source);
+    refuseUnsupportedTags(compile(compiler(Escaping.NONE, new Budget()), source));
+  }
+
+  private static void refuseUnsupportedTags(Template template) {
     unsupportedTag(template).ifPresent(tag -> {
       throw new TemplateProblem(TemplateProblem.Kind.UNSUPPORTED_TAG, tag
           + " is not supported: Relay templates use variables and sections only (inline the text)",
@@ -67,9 +70,9 @@ public final class SafeTemplates {
    */
   public static String render(String source, Escaping escaping, Map<String, ?> variables,
       int maxChars) {
-    check(source);
     Budget budget = new Budget();
     Template template = compile(compiler(escaping, budget), source);
+    refuseUnsupportedTags(template);
     CappedWriter out = new CappedWriter(maxChars);
     try {
       template.execute(variables, out);

@@ -246,7 +246,7 @@ public final class SafeTemplates {
     }
   }
 
-  /** Throws once more than {@code max} characters are written. */
+  /** Throws once more than {@code max} characters are written (Writer routes strings here too). */
   private static final class CappedWriter extends Writer {
     private final StringWriter out = new StringWriter();
     private final int max;
@@ -264,16 +264,6 @@ public final class SafeTemplates {
             "rendered output is longer than " + max + " characters", null, 0, null);
       }
       out.write(chars, off, len);
-    }
-
-    @Override
-    public void write(String s, int off, int len) throws IOException {
-      written += len;
-      if (written > max) {
-        throw new TemplateProblem(TemplateProblem.Kind.OUTPUT_TOO_LARGE,
-            "rendered output is longer than " + max + " characters", null, 0, null);
-      }
-      out.write(s, off, len);
     }
 
     @Override public void flush() {}

@@ -82,9 +82,6 @@ public final class BoundedUnexpectedFailures extends WorkerInterceptorBase {
           return true;
         }
       }
-      if (c.getCause() == c) {
-        break;
-      }
     }
     return false;
   }

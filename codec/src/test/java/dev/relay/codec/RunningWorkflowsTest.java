@@ -10,7 +10,6 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.WorkerFactory;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
@@ -22,9 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Switching encryption on under running workflows: a workflow started and run by a plain worker
- * is picked up by a worker with the sealed converter (a fresh process: it replays the plain
- * history), takes a sealed signal and finishes with its plain input intact.
+ * Switching encryption on under running workflows: a workflow started by a client without the
+ * codec (its input in clear in the history) runs on a worker with the sealed converter, takes a
+ * sealed signal and finishes with its plain input intact; the mixed history replays.
  */
 class RunningWorkflowsTest {
   static final String QUEUE = "codec-switch";
@@ -54,7 +53,15 @@ class RunningWorkflowsTest {
     }
   }
 
-  final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+  final DataConverter converter =
+      SealedDataConverter.create(new Keyring(List.of(TestKeys.key("k1"))));
+  /** The new deployment: client and worker with the sealed converter. */
+  final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
+      io.temporal.testing.TestEnvironmentOptions.newBuilder()
+          .setUseTimeskipping(false)
+          .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
+              .setDataConverter(converter).build())
+          .build());
 
   @AfterEach
   void close() {
@@ -62,47 +69,46 @@ class RunningWorkflowsTest {
   }
 
   @Test
-  void aWorkflowStartedInClearFinishesAfterEncryptionIsSwitchedOn() {
-    WorkflowClient plain = env.getWorkflowClient();
-    WorkerFactory plainWorkers = WorkerFactory.newInstance(plain);
-    plainWorkers.newWorker(QUEUE).registerWorkflowImplementationTypes(CollectorImpl.class);
-    plainWorkers.start();
+  void aWorkflowStartedInClearFinishesAfterEncryptionIsSwitchedOn() throws Exception {
+    // Started before the switch: by a client without the codec, its input stored in clear.
+    WorkflowClient plain = WorkflowClient.newInstance(env.getWorkflowServiceStubs(),
+        WorkflowClientOptions.newBuilder().setNamespace(env.getNamespace()).build());
     Collector started = plain.newWorkflowStub(Collector.class, WorkflowOptions.newBuilder()
         .setWorkflowId("switch-1").setTaskQueue(QUEUE).build());
     WorkflowClient.start(started::collect, "ada@example.test");
-    // The plain worker has run the first workflow task (the workflow now waits).
-    awaitEvent(plain, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-    plainWorkers.shutdownNow();
-    plainWorkers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
 
-    DataConverter converter = SealedDataConverter.create(new Keyring(List.of(TestKeys.key("k1"))));
-    WorkflowClient sealed = WorkflowClient.newInstance(env.getWorkflowServiceStubs(),
-        WorkflowClientOptions.newBuilder().setNamespace(env.getNamespace())
-            .setDataConverter(converter).build());
-    WorkerFactory sealedWorkers = WorkerFactory.newInstance(sealed);
-    sealedWorkers.newWorker(QUEUE).registerWorkflowImplementationTypes(CollectorImpl.class);
-    sealedWorkers.start();
-    try {
-      Collector running = sealed.newWorkflowStub(Collector.class, "switch-1");
-      running.add("second");
-      String result = sealed.newUntypedWorkflowStub("switch-1")
-          .getResult(30, java.util.concurrent.TimeUnit.SECONDS, String.class);
-      assertThat(result).isEqualTo("ada@example.test+second");
+    // After the switch: a worker with the sealed converter reads the plain history, a sealed
+    // signal arrives, and the workflow finishes with its plain input intact.
+    env.newWorker(QUEUE).registerWorkflowImplementationTypes(CollectorImpl.class);
+    env.start();
+    WorkflowClient sealed = env.getWorkflowClient();
+    awaitEvent(sealed, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    sealed.newWorkflowStub(Collector.class, "switch-1").add("second");
+    String result = sealed.newUntypedWorkflowStub("switch-1")
+        .getResult(30, java.util.concurrent.TimeUnit.SECONDS, String.class);
+    assertThat(result).isEqualTo("ada@example.test+second");
 
-      List<HistoryEvent> history = sealed.fetchHistory("switch-1").getEvents();
-      Payload input = history.get(0).getWorkflowExecutionStartedEventAttributes().getInput()
-          .getPayloads(0);
-      assertThat(SealedPayloadCodec.isSealed(input)).as("the input from before").isFalse();
-      Payload signal = history.stream().filter(HistoryEvent::hasWorkflowExecutionSignaledEventAttributes)
-          .findFirst().orElseThrow().getWorkflowExecutionSignaledEventAttributes().getInput()
-          .getPayloads(0);
-      assertThat(SealedPayloadCodec.isSealed(signal)).as("the signal after").isTrue();
-      Payload output = history.stream()
-          .filter(HistoryEvent::hasWorkflowExecutionCompletedEventAttributes).findFirst()
-          .orElseThrow().getWorkflowExecutionCompletedEventAttributes().getResult().getPayloads(0);
-      assertThat(SealedPayloadCodec.isSealed(output)).as("the result").isTrue();
-    } finally {
-      sealedWorkers.shutdownNow();
+    List<HistoryEvent> history = sealed.fetchHistory("switch-1").getEvents();
+    Payload input = history.get(0).getWorkflowExecutionStartedEventAttributes().getInput()
+        .getPayloads(0);
+    assertThat(SealedPayloadCodec.isSealed(input)).as("the input from before").isFalse();
+    Payload signal = history.stream().filter(HistoryEvent::hasWorkflowExecutionSignaledEventAttributes)
+        .findFirst().orElseThrow().getWorkflowExecutionSignaledEventAttributes().getInput()
+        .getPayloads(0);
+    assertThat(SealedPayloadCodec.isSealed(signal)).as("the signal after").isTrue();
+    Payload output = history.stream()
+        .filter(HistoryEvent::hasWorkflowExecutionCompletedEventAttributes).findFirst()
+        .orElseThrow().getWorkflowExecutionCompletedEventAttributes().getResult().getPayloads(0);
+    assertThat(SealedPayloadCodec.isSealed(output)).as("the result").isTrue();
+
+    // A fresh process (no cache) replays the mixed history with the sealed converter.
+    try (TestWorkflowEnvironment replay = TestWorkflowEnvironment.newInstance(
+        io.temporal.testing.TestEnvironmentOptions.newBuilder()
+            .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
+                .setDataConverter(converter).build())
+            .build())) {
+      io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+          sealed.fetchHistory("switch-1"), replay, CollectorImpl.class);
     }
   }
 

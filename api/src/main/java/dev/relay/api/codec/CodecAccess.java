@@ -26,15 +26,10 @@ public class CodecAccess {
   private final Clock clock;
 
   public CodecAccess(ApiKeyInterceptor apiKeys, TenantRepository tenants, CodecSessions sessions) {
-    this(apiKeys, tenants, sessions, Clock.systemUTC());
-  }
-
-  CodecAccess(ApiKeyInterceptor apiKeys, TenantRepository tenants, CodecSessions sessions,
-      Clock clock) {
     this.apiKeys = apiKeys;
     this.tenants = tenants;
     this.sessions = sessions;
-    this.clock = clock;
+    this.clock = Clock.systemUTC();
   }
 
   /** The calling operator; a 401 or 403 problem otherwise. */

@@ -105,7 +105,7 @@ class CodecServerTest extends ApiTest {
   }
 
   @Test
-  void theWebUisPreflightPassesForItsOriginOnly() {
+  void theWebUisPreflightPassesForItsOriginOnly() throws Exception {
     Http.Reply preflight = http().send("OPTIONS", "/codec/decode", null, null, (String) null,
         "Origin", UI_ORIGIN, "Access-Control-Request-Method", "POST",
         "Access-Control-Request-Headers", "authorization,x-namespace,content-type");

@@ -53,11 +53,12 @@ public class TemporalWorkerConfiguration {
   }
 
   @Bean(destroyMethod = "shutdown")
-  WorkflowServiceStubs workflowServiceStubs(WorkerProperties properties, Scope metricsScope) {
+  WorkflowServiceStubs workflowServiceStubs(WorkerProperties properties, Scope metricsScope,
+      TemporalTransportProperties transport) {
     // Lazy: the worker keeps starting (and reconnects) while the Temporal server is down.
-    return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+    return WorkflowServiceStubs.newServiceStubs(transport.apply(WorkflowServiceStubsOptions.newBuilder()
         .setTarget(properties.temporal().target())
-        .setMetricsScope(metricsScope)
+        .setMetricsScope(metricsScope))
         .build());
   }
 

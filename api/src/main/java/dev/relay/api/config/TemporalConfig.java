@@ -21,12 +21,13 @@ public class TemporalConfig {
   private static final Logger log = LoggerFactory.getLogger(TemporalConfig.class);
 
   @Bean(destroyMethod = "shutdown")
-  WorkflowServiceStubs workflowServiceStubs(RelayProperties properties) {
-    return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+  WorkflowServiceStubs workflowServiceStubs(RelayProperties properties,
+      TemporalTransportProperties transport) {
+    return WorkflowServiceStubs.newServiceStubs(transport.apply(WorkflowServiceStubsOptions.newBuilder()
         .setTarget(properties.temporal().target())
         .setRpcRetryOptions(DefaultStubServiceOperationRpcRetryOptions.getBuilder()
             .setExpiration(properties.temporal().rpcRetryExpiration())
-            .validateBuildWithDefaults())
+            .validateBuildWithDefaults()))
         .build());
   }
 

@@ -134,10 +134,15 @@ class PlaintextScanIT {
         DeliveryIds.workflowId(retried), "--output", "json",
         "--codec-endpoint", stack.codecEndpoint(), "--codec-auth", "Bearer " + RelayStack.SUPPORT_KEY);
     assertThat(decoded.ok()).as("%s", decoded).isTrue();
-    assertThat(decoded.output()).contains(cliReason).contains((String) variables(run, 8).get("name"));
+    assertThat(payloadData(decoded.output())).contains(cliReason)
+        .contains((String) variables(run, 8).get("name"));
     CliResult sealed = stack.temporal().cli("workflow", "show", "--workflow-id",
         DeliveryIds.workflowId(retried), "--output", "json");
-    assertThat(sealed.output()).doesNotContain(cliReason).contains("binary/encrypted");
+    assertThat(sealed.ok()).as("%s", sealed).isTrue();
+    assertThat(payloadData(sealed.output())).doesNotContain(cliReason)
+        .doesNotContain((String) variables(run, 8).get("name"));
+    assertThat(sealed.output()).contains(java.util.Base64.getEncoder()
+        .encodeToString("binary/encrypted".getBytes(StandardCharsets.UTF_8)));
 
     // Control: a workflow started in clear (no codec) on the same server.
     String canary = "canary-" + run + "@plaintext.example.test";
@@ -167,6 +172,32 @@ class PlaintextScanIT {
     v.put("account", "ACC-" + run + "-" + (1000 + i));
     v.put("amount", "EUR " + (4000 + i) + ".17-" + run);
     return v;
+  }
+
+  /** Every payload's data in the CLI's JSON history (base64 there), decoded and joined. */
+  private static String payloadData(String json) throws IOException {
+    StringBuilder all = new StringBuilder();
+    collect(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json), all);
+    return all.toString();
+  }
+
+  private static void collect(com.fasterxml.jackson.databind.JsonNode node, StringBuilder all) {
+    if (node.isArray()) {
+      node.elements().forEachRemaining(child -> collect(child, all));
+      return;
+    }
+    node.fields().forEachRemaining(e -> {
+      if (e.getKey().equals("data") && e.getValue().isTextual()) {
+        try {
+          all.append(new String(java.util.Base64.getDecoder().decode(e.getValue().asText()),
+              StandardCharsets.UTF_8)).append('\n');
+        } catch (IllegalArgumentException notBase64) {
+          all.append(e.getValue().asText()).append('\n');
+        }
+      } else {
+        collect(e.getValue(), all);
+      }
+    });
   }
 
   /** A workflow nobody runs, started by a client without the codec: its input is in clear. */

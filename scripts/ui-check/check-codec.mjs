@@ -1,6 +1,7 @@
 // The Web UI with sealed payloads, both ways an operator meets it:
-//  1. without codec credentials: the delivery's input shows as ciphertext (binary/encrypted) and
-//     the secret value is nowhere on the page;
+//  1. without codec credentials: the codec server refuses the UI (401), the delivery's input
+//     shows as ciphertext (the base64 of the sealed payload's data) and the secret value is
+//     nowhere on the page;
 //  2. signed in at the API's /codec/login with a support key and the UI's codec setting
 //     "Include cross-origin credentials" on: the input shows decoded, secret value included.
 // Saves one screenshot per view and fails unless both hold.
@@ -36,6 +37,9 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
+// Without the codec the UI shows a sealed payload's data: base64 of AES-GCM ciphertext.
+const CIPHERTEXT = /[A-Za-z0-9+\/]{120,}/;
+
 // Waits until the page text satisfies the predicate (payloads are decoded asynchronously).
 async function waitForText(p, predicate, what) {
   const deadline = Date.now() + opts.timeoutMs;
@@ -57,10 +61,11 @@ try {
   p1.on('response', r => { if (r.url().startsWith(opts.codec) && r.status() >= 400) refused.push(r.status()); });
   await p1.goto(page, { waitUntil: 'domcontentloaded', timeout: opts.timeoutMs });
   try {
-    const text = await waitForText(p1, t => /binary\/encrypted|YmluYXJ5L2VuY3J5cHRlZA/.test(t),
-      'the sealed input (binary/encrypted)');
+    const text = await waitForText(p1, t => t.includes('Input') && CIPHERTEXT.test(t),
+      'the sealed input (ciphertext)');
     if (text.includes(opts.secret)) throw new Error('the secret value is on the page without the codec');
-    console.log(`sealed view: input shows binary/encrypted, secret absent; codec answered ${[...new Set(refused)].join(',') || 'nothing'}`);
+    if (!refused.includes(401)) throw new Error(`the codec did not refuse the UI (answers: ${refused})`);
+    console.log(`sealed view: input shows ciphertext (${text.match(CIPHERTEXT)[0].slice(0, 40)}…), secret absent; codec answered ${[...new Set(refused)].join(',')}${text.includes('Codec Server could not connect') ? ', UI says "Codec Server could not connect"' : ''}`);
   } catch (e) {
     failures++;
     console.error(`sealed view FAILED: ${e.message}`);

@@ -64,7 +64,8 @@ public class CodecController {
     } catch (ApiProblem e) {
       server.count(operation, e.type() == ProblemType.FORBIDDEN ? "forbidden" : "unauthenticated",
           "none");
-      log.warn("codec {} refused from {} (origin {}): {}", operation.name().toLowerCase(),
+      log.warn("codec {} refused from {} (origin {}): {}",
+          operation.name().toLowerCase(java.util.Locale.ROOT),
           request.getRemoteAddr(), origin, e.getMessage());
       throw e;
     }

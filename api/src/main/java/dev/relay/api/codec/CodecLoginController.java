@@ -1,5 +1,6 @@
 package dev.relay.api.codec;
 
+import dev.relay.api.config.CodecServerProperties;
 import dev.relay.api.problems.ApiProblem;
 import dev.relay.store.tenant.ApiKeyPrincipal;
 import io.swagger.v3.oas.annotations.Hidden;
@@ -31,10 +32,10 @@ public class CodecLoginController {
 
   private final CodecSessions sessions;
   private final CodecAccess access;
-  private final dev.relay.api.config.CodecServerProperties properties;
+  private final CodecServerProperties properties;
 
   public CodecLoginController(CodecSessions sessions, CodecAccess access,
-      dev.relay.api.config.CodecServerProperties properties) {
+      CodecServerProperties properties) {
     this.sessions = sessions;
     this.access = access;
     this.properties = properties;

@@ -6,6 +6,7 @@ import dev.relay.api.config.CodecProperties;
 import dev.relay.api.config.CodecServerProperties;
 import dev.relay.api.config.RelayProperties;
 import dev.relay.api.problems.ApiProblem;
+import dev.relay.api.problems.FieldProblem;
 import dev.relay.api.problems.ProblemType;
 import dev.relay.codec.SealedPayloadCodec;
 import dev.relay.contracts.DeliveryIds;
@@ -18,9 +19,11 @@ import io.temporal.api.common.v1.Payloads;
 import io.temporal.payload.codec.PayloadCodecException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Service;
 
 /**
@@ -154,8 +157,7 @@ public class CodecServer {
   /** A payload the codec cannot open is the caller's input, not a server error. */
   static ApiProblem badPayload(PayloadCodecException e) {
     return new ApiProblem(ProblemType.VALIDATION, "A payload cannot be opened: " + e.getMessage(),
-        List.of(new dev.relay.api.problems.FieldProblem("payloads", firstLine(e.getMessage()))),
-        org.springframework.http.HttpHeaders.EMPTY);
+        List.of(new FieldProblem("payloads", firstLine(e.getMessage()))), HttpHeaders.EMPTY);
   }
 
   private void count(Operation operation, Context context, String outcome) {
@@ -174,7 +176,7 @@ public class CodecServer {
   }
 
   private static String name(Operation operation) {
-    return operation.name().toLowerCase(java.util.Locale.ROOT);
+    return operation.name().toLowerCase(Locale.ROOT);
   }
 
   private static String firstLine(String message) {

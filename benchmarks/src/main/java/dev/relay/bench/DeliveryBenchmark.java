@@ -1,5 +1,7 @@
 package dev.relay.bench;
 
+import dev.relay.codec.CodecSettings;
+import dev.relay.codec.SealedDataConverter;
 import dev.relay.contracts.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -50,13 +52,34 @@ public final class DeliveryBenchmark {
     System.exit(run(config, args));
   }
 
+  /**
+   * Relay's keyring as the apps have it: RELAY_CODEC_KEYS or RELAY_CODEC_KEY_FILE when set, else
+   * the file ./relay up made under the relay home.
+   */
+  static CodecSettings codecSettings(Config config) {
+    String keys = System.getenv("RELAY_CODEC_KEYS");
+    String file = System.getenv("RELAY_CODEC_KEY_FILE");
+    if ((keys == null || keys.isBlank()) && (file == null || file.isBlank())) {
+      java.nio.file.Path local = config.relayHome().resolve("payload-keys");
+      file = Files.exists(local) ? local.toString() : null;
+    }
+    return new CodecSettings(keys == null || keys.isBlank() ? null : keys, file, null, false);
+  }
+
   static int run(Config config, String[] args) throws Exception {
     String run = "b" + DateTimeFormatter.ofPattern("yyyyMMdd't'HHmmss").withZone(ZoneOffset.UTC)
         .format(Instant.now());
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporalTarget()).build());
+    // The reference arms (minimal, bare) run plain, as any Temporal design's floor; Relay's
+    // workflows are read with Relay's keyring (their results and histories are sealed).
     WorkflowClient client = WorkflowClient.newInstance(service,
         WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
+    CodecSettings codec = codecSettings(config);
+    log("Relay payloads: %s", codec.describe());
+    WorkflowClient relayClient = WorkflowClient.newInstance(service,
+        WorkflowClientOptions.newBuilder().setNamespace(config.namespace())
+            .setDataConverter(SealedDataConverter.create(codec)).build());
     Http http = new Http();
     Mailpit mailpit = new Mailpit(http, config.mailpit());
     Load load = new Load(config, mailpit, run, DeliveryBenchmark::log);
@@ -72,7 +95,7 @@ public final class DeliveryBenchmark {
       // Warm-ups are untimed; their histories are the ones counted (TemporalCost.happyPath).
       log("Relay: warm-up, %d deliveries", config.warmup());
       Tally relayWarm = load.closedLoop(relay, "rw", config.warmup(), config.concurrency());
-      TemporalCost relayCost = TemporalCost.happyPath(client,
+      TemporalCost relayCost = TemporalCost.happyPath(relayClient,
           relayWarm.acceptedIds().stream().map(relay::workflowId).toList());
       log("Relay: one delivery's history: %s", relayCost);
       // Read after the warm-up: the worker's slot gauges exist once it has polled and reported.

@@ -113,10 +113,14 @@ class ProviderFaultsIT {
     action.put("reason", "retried from the temporal CLI");
     action.put("channel", null);
     action.put("evidence", null);
+    // Payloads are sealed: the CLI reads the update's answer (and seals its input) through the
+    // API's codec server, with a support key, as the README tells operators.
     CliResult update = stack.temporal().cli("workflow", "update", "execute",
         "--workflow-id", DeliveryIds.workflowId(id),
         "--name", "retry",
-        "--input", Json.write(action));
+        "--input", Json.write(action),
+        "--codec-endpoint", stack.codecEndpoint(),
+        "--codec-auth", "Bearer " + RelayStack.SUPPORT_KEY);
     assertThat(update.ok()).as("%s", update).isTrue();
 
     awaitStatus(client, id, DONE, "DELIVERED");
@@ -130,7 +134,9 @@ class ProviderFaultsIT {
 
     // The workflow's validator refuses what makes no sense now, through the CLI too.
     CliResult again = stack.temporal().cli("workflow", "update", "execute",
-        "--workflow-id", DeliveryIds.workflowId(id), "--name", "retry", "--input", Json.write(action));
+        "--workflow-id", DeliveryIds.workflowId(id), "--name", "retry", "--input", Json.write(action),
+        "--codec-endpoint", stack.codecEndpoint(),
+        "--codec-auth", "Bearer " + RelayStack.SUPPORT_KEY);
     assertThat(again.ok()).as("a retry of a delivered delivery: %s", again).isFalse();
   }
 

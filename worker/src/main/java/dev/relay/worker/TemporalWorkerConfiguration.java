@@ -5,6 +5,7 @@ import com.uber.m3.tally.Scope;
 import com.uber.m3.util.Duration;
 import dev.relay.activities.RelayActivities;
 import dev.relay.activities.retries.BoundedUnexpectedFailures;
+import dev.relay.codec.SealedDataConverter;
 import dev.relay.contracts.Channel;
 import dev.relay.contracts.TaskQueues;
 import dev.relay.contracts.activities.ChannelActivities;
@@ -13,6 +14,7 @@ import dev.relay.workflows.DeliveryWorkflowImpl;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.DataConverter;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -23,6 +25,8 @@ import io.temporal.worker.WorkerOptions;
 import java.util.List;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -32,6 +36,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 public class TemporalWorkerConfiguration {
+  private static final Logger log = LoggerFactory.getLogger(TemporalWorkerConfiguration.class);
 
   @Bean
   Jdbi jdbi(DataSource dataSource) {
@@ -50,18 +55,32 @@ public class TemporalWorkerConfiguration {
   }
 
   @Bean(destroyMethod = "shutdown")
-  WorkflowServiceStubs workflowServiceStubs(WorkerProperties properties, Scope metricsScope) {
+  WorkflowServiceStubs workflowServiceStubs(WorkerProperties properties, Scope metricsScope,
+      TemporalTransportProperties transport) {
     // Lazy: the worker keeps starting (and reconnects) while the Temporal server is down.
-    return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+    return WorkflowServiceStubs.newServiceStubs(transport.apply(WorkflowServiceStubsOptions.newBuilder()
         .setTarget(properties.temporal().target())
-        .setMetricsScope(metricsScope)
+        .setMetricsScope(metricsScope))
         .build());
   }
 
+  /**
+   * Opens what the API sealed and seals everything the worker hands back to Temporal (activity
+   * results, failures, local-activity markers); plain payloads of workflows started before
+   * encryption was on still open. Fails the start when relay.codec.required and no key.
+   */
   @Bean
-  WorkflowClient workflowClient(WorkflowServiceStubs stubs, WorkerProperties properties) {
+  DataConverter relayDataConverter(CodecProperties codec) {
+    log.info(codec.settings().describe());
+    return SealedDataConverter.create(codec.settings());
+  }
+
+  @Bean
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, WorkerProperties properties,
+      DataConverter relayDataConverter) {
     return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
         .setNamespace(properties.temporal().namespace())
+        .setDataConverter(relayDataConverter)
         .build());
   }
 

@@ -100,9 +100,14 @@ class RelayWorkerApplicationTest {
      */
     @Bean
     @Primary
-    WorkflowClient testWorkflowClient(Scope temporalMetricsScope) {
+    WorkflowClient testWorkflowClient(Scope temporalMetricsScope,
+        io.temporal.common.converter.DataConverter relayDataConverter) {
+      // The app's own (sealing) data converter, as the real client has it.
       temporal = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-          .setMetricsScope(temporalMetricsScope).build());
+          .setMetricsScope(temporalMetricsScope)
+          .setWorkflowClientOptions(io.temporal.client.WorkflowClientOptions.newBuilder()
+              .setDataConverter(relayDataConverter).build())
+          .build());
       SearchAttributes.ALL.forEach(key -> temporal.registerSearchAttribute(key.getName(),
           IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
       return temporal.getWorkflowClient();
@@ -122,7 +127,14 @@ class RelayWorkerApplicationTest {
     registry.add("relay.webhooks.poll-interval", () -> "200ms");
     registry.add("relay.webhooks.max-attempts", () -> "5");
     registry.add("relay.worker.sends.sms.rate-per-second", () -> "3");
+    // Payload encryption on, as in every deployment; the key is made for this test run.
+    registry.add("relay.codec.keys", () -> PAYLOAD_KEY);
+    registry.add("relay.codec.required", () -> "true");
   }
+
+  static final String PAYLOAD_KEY = "worker-test:" + java.util.Base64.getEncoder()
+      .encodeToString(java.util.UUID.randomUUID().toString().substring(0, 32)
+          .getBytes(StandardCharsets.US_ASCII));
 
   /** A tenant's webhook endpoint: records what it is sent. */
   static final List<Map<String, String>> WEBHOOK_POSTS = new CopyOnWriteArrayList<>();

@@ -45,7 +45,11 @@ public class ApiKeyInterceptor implements HandlerInterceptor {
     return true;
   }
 
-  private ApiKeyPrincipal authenticate(String authorization) {
+  /**
+   * The principal of an {@code Authorization: Bearer <api-key>} header; a 401 problem when it is
+   * missing, malformed, unknown or revoked. Also used by the codec server.
+   */
+  public ApiKeyPrincipal authenticate(String authorization) {
     if (authorization == null || authorization.isBlank()) {
       throw ApiProblem.unauthenticated("An API key is required: Authorization: Bearer <api-key>");
     }

@@ -5,15 +5,36 @@ import dev.relay.api.auth.PrincipalArgumentResolver;
 import java.util.List;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 @Configuration(proxyBeanMethods = false)
 public class WebConfig implements WebMvcConfigurer {
   private final ApiKeyInterceptor apiKeys;
+  private final CodecServerProperties codecServer;
 
-  public WebConfig(ApiKeyInterceptor apiKeys) {
+  public WebConfig(ApiKeyInterceptor apiKeys, CodecServerProperties codecServer) {
     this.apiKeys = apiKeys;
+    this.codecServer = codecServer;
+  }
+
+  /**
+   * The Temporal Web UI calls the codec server from the browser: its origin may POST with the
+   * headers the UI sends (Content-Type, X-Namespace; Authorization when it passes a token) and
+   * with credentials (the sign-in cookie). Only the configured origins; no wildcard.
+   */
+  @Override
+  public void addCorsMappings(CorsRegistry registry) {
+    if (codecServer.allowedOrigins().isEmpty()) {
+      return;
+    }
+    registry.addMapping("/codec/**")
+        .allowedOrigins(codecServer.allowedOrigins().toArray(String[]::new))
+        .allowedMethods("POST", "OPTIONS")
+        .allowedHeaders("Authorization", "Authorization-Extras", "X-Namespace", "Content-Type")
+        .allowCredentials(true)
+        .maxAge(600);
   }
 
   @Override

@@ -61,6 +61,12 @@ import tools.jackson.databind.JsonNode;
         "relay.bootstrap[1].keys[0].key=" + ApiTest.GLOBEX_CLIENT,
         "relay.bootstrap[1].keys[0].role=CLIENT",
         "relay.bootstrap[1].keys[0].name=globex-app",
+        "relay.bootstrap[1].keys[1].key=" + ApiTest.GLOBEX_SUPPORT,
+        "relay.bootstrap[1].keys[1].role=SUPPORT",
+        "relay.bootstrap[1].keys[1].name=globex.support",
+        "relay.codec.keys=" + ApiTest.PAYLOAD_KEYS,
+        "relay.codec.required=true",
+        "relay.codec-server.allowed-origins=" + ApiTest.UI_ORIGIN,
     })
 @Import(RelayTestInfrastructure.class)
 public abstract class ApiTest {
@@ -68,7 +74,14 @@ public abstract class ApiTest {
   public static final String ACME_SUPPORT = "acme-support-key-00000000001";
   public static final String ACME_ADMIN = "acme-admin-key-000000000001";
   public static final String GLOBEX_CLIENT = "globex-client-key-0000000001";
+  public static final String GLOBEX_SUPPORT = "globex-support-key-000000001";
   public static final Duration ASYNC = Duration.ofSeconds(30);
+  /** Payload keys of the API tests: api-test-2 (the primary) seals, both open. */
+  public static final String PAYLOAD_KEYS =
+      "api-test-1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,"
+          + "api-test-2:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+  /** The Temporal Web UI origin the codec server lets in. */
+  public static final String UI_ORIGIN = "http://localhost:8233";
 
   @LocalServerPort
   protected int port;

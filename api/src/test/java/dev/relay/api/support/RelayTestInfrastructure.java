@@ -15,6 +15,8 @@ import dev.relay.store.testing.TestDatabase;
 import dev.relay.workflows.DeliveryWorkflowImpl;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.DataConverter;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
@@ -61,9 +63,14 @@ public class RelayTestInfrastructure {
 
   @Bean(destroyMethod = "close")
   TestWorkflowEnvironment testWorkflowEnvironment(Jdbi jdbi, GreenMail greenMail,
-      WireMockServer twilioServer) {
+      WireMockServer twilioServer, DataConverter relayDataConverter) {
+    // The app's sealing data converter (relay.codec.keys of ApiTest) for the client and the
+    // test worker alike: every API test runs with payload encryption on.
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
-        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false)
+            .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
+                .setDataConverter(relayDataConverter).build())
+            .build());
     SearchAttributes.ALL.forEach(key ->
         env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     ActivitiesSettings settings = new ActivitiesSettings(

@@ -2,6 +2,8 @@ package dev.relay.systemtests.stack;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.relay.store.testing.TestDatabase;
+import dev.relay.codec.Keyring;
+import dev.relay.codec.SealedDataConverter;
 import dev.relay.systemtests.client.RelayApi;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -11,8 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,6 +100,8 @@ public final class RelayStack implements AutoCloseable {
   private final Path dataDir;
   private final Options options;
   private final List<AutoCloseable> started = new ArrayList<>();
+  /** This stack's payload keyring (relay.codec.keys of both apps and of the test's client). */
+  private final String payloadKeys = newPayloadKeys();
 
   private HikariDataSource database;
   private RestartablePostgres postgres;
@@ -195,6 +201,9 @@ public final class RelayStack implements AutoCloseable {
     common.put("SPRING_DATASOURCE_PASSWORD", database.getPassword());
     common.put("RELAY_TEMPORAL_TARGET", temporalTarget);
     common.put("RELAY_TEMPORAL_NAMESPACE", "default");
+    // Payload encryption on, as ./relay up runs it: Temporal only ever sees sealed payloads.
+    common.put("RELAY_CODEC_KEYS", payloadKeys);
+    common.put("RELAY_CODEC_REQUIRED", "true");
 
     Map<String, String> workerEnv = new LinkedHashMap<>(common);
     workerEnv.put("RELAY_SMTP_HOST", "127.0.0.1");
@@ -216,6 +225,7 @@ public final class RelayStack implements AutoCloseable {
     Map<String, String> apiEnv = new LinkedHashMap<>(common);
     apiEnv.put("RELAY_TWILIO_AUTH_TOKEN", TwilioPeer.AUTH_TOKEN);
     apiEnv.put("RELAY_TWILIO_WEBHOOK_BASE_URL", apiBase);
+    apiEnv.put("RELAY_CODECSERVER_ALLOWEDORIGINS", temporal.webUi());
     // relay.bootstrap is a list of tenants, each with a list of keys.
     apiEnv.put("RELAY_BOOTSTRAP_0_ID", TENANT);
     apiEnv.put("RELAY_BOOTSTRAP_0_NAME", "System tests");
@@ -244,8 +254,10 @@ public final class RelayStack implements AutoCloseable {
     stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
         .setTarget(temporal.target())
         .build());
-    workflowClient = WorkflowClient.newInstance(stubs,
-        WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    workflowClient = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
+        .setNamespace("default")
+        .setDataConverter(SealedDataConverter.create(Keyring.parse(payloadKeys, null, "RelayStack")))
+        .build());
     log.info("stack {} up in {} ms: api {}, worker {}, temporal {} (UI {}), smtp {}{}, twilio {}, "
         + "postgres {}, logs {}", name, (System.nanoTime() - t0) / 1_000_000, api.baseUrl(),
         workers.stream().map(RelayProcess::baseUrl).toList(), temporalTarget, temporal.webUi(), smtpPort,
@@ -268,6 +280,16 @@ public final class RelayStack implements AutoCloseable {
 
   public Path logDir() {
     return logDir;
+  }
+
+  /** Temporal's remote codec endpoint on the API ({@code --codec-endpoint} of the CLI). */
+  public String codecEndpoint() {
+    return api.baseUrl() + "/codec";
+  }
+
+  /** The keyring both apps seal payloads with ({@code <key-id>:<base64>}). */
+  public String payloadKeys() {
+    return payloadKeys;
   }
 
   /** The API as a client (role client). */
@@ -377,6 +399,12 @@ public final class RelayStack implements AutoCloseable {
       }
     }
     started.clear();
+  }
+
+  private static String newPayloadKeys() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return "systest-1:" + Base64.getEncoder().encodeToString(key);
   }
 
   private static void clean(Path dir) {

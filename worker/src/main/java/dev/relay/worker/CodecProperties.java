@@ -1,0 +1,17 @@
+package dev.relay.worker;
+
+import dev.relay.codec.CodecSettings;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code relay.codec.*}: the payload keys the worker opens and seals payloads with (the same
+ * keyring as the API's). Encryption is on when a key is configured; without one the worker
+ * starts (with a warning) unless {@code required} is true.
+ */
+@ConfigurationProperties("relay.codec")
+public record CodecProperties(String keys, String keyFile, String primaryKeyId, boolean required) {
+
+  public CodecSettings settings() {
+    return new CodecSettings(keys, keyFile, primaryKeyId, required);
+  }
+}

@@ -390,7 +390,8 @@ public class AuditRepository {
   /** Every tenant that has audit rows. */
   public List<String> tenants() {
     return jdbi.withHandle(h -> h.createQuery("""
-            select id from tenants where exists (select 1 from audit_events a where a.tenant_id = id)
+            select t.id from tenants t
+            where exists (select 1 from audit_events a where a.tenant_id = t.id)
             union select tenant_id from audit_legacy_heads order by 1
             """).mapTo(String.class).list());
   }

@@ -18,7 +18,6 @@ import io.temporal.client.schedules.SchedulePolicy;
 import io.temporal.client.schedules.ScheduleSpec;
 import io.temporal.client.schedules.ScheduleUpdate;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -40,10 +39,11 @@ public class AuditSchedule {
   private final Duration interval;
   private volatile Thread installer;
 
-  public AuditSchedule(WorkflowServiceStubs stubs, WorkflowClient client, Duration interval) {
-    // The workflow client's data converter, so the schedule's action is encoded like every
-    // other workflow start.
-    this.schedules = ScheduleClient.newInstance(stubs, ScheduleClientOptions.newBuilder()
+  public AuditSchedule(WorkflowClient client, Duration interval) {
+    // The workflow client's connection and data converter: the schedule lives on the server the
+    // workers poll, and its action is encoded like every other workflow start.
+    this.schedules = ScheduleClient.newInstance(client.getWorkflowServiceStubs(),
+        ScheduleClientOptions.newBuilder()
         .setNamespace(client.getOptions().getNamespace())
         .setDataConverter(client.getOptions().getDataConverter())
         .build());
@@ -99,16 +99,15 @@ public class AuditSchedule {
         try {
           ensure();
           return;
-        } catch (StatusRuntimeException e) {
-          if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
-            log.warn("This Temporal server has no schedules: the audit verifier does not run");
+        } catch (RuntimeException e) {
+          Status.Code code = statusCode(e);
+          if (code == Status.Code.UNIMPLEMENTED) {
+            log.warn("This Temporal server has no schedules (e.g. the in-memory test server):"
+                + " the audit verifier is not scheduled");
             return;
           }
           log.warn("Cannot create the audit verifier schedule yet ({}); retrying in {} s",
-              e.getStatus().getCode(), waitMs / 1000);
-        } catch (RuntimeException e) {
-          log.warn("Cannot create the audit verifier schedule yet ({}); retrying in {} s",
-              e.toString(), waitMs / 1000);
+              code != null ? code : e.toString(), waitMs / 1000);
         }
         try {
           Thread.sleep(waitMs);
@@ -121,6 +120,15 @@ public class AuditSchedule {
     t.setDaemon(true);
     installer = t;
     t.start();
+  }
+
+  private static Status.Code statusCode(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException s) {
+        return s.getStatus().getCode();
+      }
+    }
+    return null;
   }
 
   public void stop() {

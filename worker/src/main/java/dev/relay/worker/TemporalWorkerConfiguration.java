@@ -73,9 +73,8 @@ public class TemporalWorkerConfiguration {
   @Bean(destroyMethod = "stop")
   @ConditionalOnProperty(name = "relay.audit.verifier.enabled", havingValue = "true",
       matchIfMissing = true)
-  AuditSchedule auditSchedule(WorkflowServiceStubs stubs, WorkflowClient client,
-      AuditProperties audit) {
-    return new AuditSchedule(stubs, client, audit.verifier().interval());
+  AuditSchedule auditSchedule(WorkflowClient client, AuditProperties audit) {
+    return new AuditSchedule(client, audit.verifier().interval());
   }
 
   @Bean(destroyMethod = "close")

@@ -48,7 +48,8 @@ public record AuditProperties(
   /**
    * The off-site copy, in an S3 bucket. {@code retentionMode} COMPLIANCE or GOVERNANCE with
    * {@code retentionDays} > 0 writes every object with that object-lock retention when the bucket
-   * has object lock enabled.
+   * has object lock enabled. {@code createBucket}: create the bucket at start if missing (local
+   * and compose stacks; in production the bucket, with object lock, is made beforehand).
    */
   public record Export(
       @DefaultValue("false") boolean enabled,
@@ -62,7 +63,8 @@ public record AuditProperties(
       @DefaultValue("") String retentionMode,
       @DefaultValue("0") int retentionDays,
       @DefaultValue("10000") int maxSegmentRows,
-      @DefaultValue("20") int maxSegmentsPerRun) {
+      @DefaultValue("20") int maxSegmentsPerRun,
+      @DefaultValue("false") boolean createBucket) {
 
     public S3Settings s3() {
       return new S3Settings(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey,

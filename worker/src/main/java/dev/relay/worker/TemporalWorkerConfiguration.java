@@ -67,7 +67,11 @@ public class TemporalWorkerConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnProperty(name = "relay.audit.export.enabled", havingValue = "true")
   S3ArchiveStore auditArchive(AuditProperties audit) {
-    return new S3ArchiveStore(audit.export().s3());
+    S3ArchiveStore store = new S3ArchiveStore(audit.export().s3());
+    if (audit.export().createBucket()) {
+      store.ensureBucket(false);
+    }
+    return store;
   }
 
   @Bean(destroyMethod = "stop")

@@ -54,8 +54,11 @@ create trigger audit_exports_no_truncate
   before truncate on audit_exports
   for each statement execute function relay_refuse_change();
 create trigger audit_legacy_heads_append_only
-  before update or delete or insert on audit_legacy_heads
+  before update or delete on audit_legacy_heads
   for each row execute function relay_refuse_change();
+create trigger audit_legacy_heads_no_truncate
+  before truncate on audit_legacy_heads
+  for each statement execute function relay_refuse_change();
 create trigger consents_no_truncate
   before truncate on consents
   for each statement execute function relay_refuse_change();

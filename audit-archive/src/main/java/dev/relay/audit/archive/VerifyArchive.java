@@ -18,7 +18,10 @@ import java.util.Map;
  *     --endpoint http://127.0.0.1:8333 --bucket relay-audit [--prefix audit] [--tenant acme]
  * </pre>
  *
- * S3 credentials: {@code --access-key}/{@code --secret-key}, else the AWS SDK's default chain
+ * With {@code --restore-to JDBC_URL --db-user OWNER --db-password PW} a copy that verifies is
+ * put back into that database (migrated first, as the owner), e.g. after the database was lost.
+ *
+ * <p>S3 credentials: {@code --access-key}/{@code --secret-key}, else the AWS SDK's default chain
  * ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, profiles, roles). Exit status: 0 every
  * tenant intact, 1 a break (each named with tenant, chain_seq and what is wrong), 2 the command
  * could not run (usage, unreadable key file or archive).
@@ -90,6 +93,9 @@ public final class VerifyArchive {
         return BROKEN;
       }
       out.println("OK: every tenant's exported chain verifies");
+      if (opts.containsKey("restore-to")) {
+        return restore(opts, store, verifier, keys, tenants, out, err);
+      }
       return INTACT;
     } catch (RuntimeException e) {
       err.println("relay-audit-verify: cannot read " + store.describe() + ": " + e.getMessage());
@@ -102,6 +108,33 @@ public final class VerifyArchive {
           // exiting anyway
         }
       }
+    }
+  }
+
+  /**
+   * Puts the verified copy back into an empty database (after the database was lost), migrated
+   * first; connects as the owner role ({@code --db-user}).
+   */
+  private static int restore(Map<String, String> opts, ArchiveStore store,
+      ArchiveVerifier verifier, AuditKeys keys, List<String> tenants, PrintStream out,
+      PrintStream err) {
+    org.postgresql.ds.PGSimpleDataSource db = new org.postgresql.ds.PGSimpleDataSource();
+    db.setUrl(opts.get("restore-to"));
+    db.setUser(opts.getOrDefault("db-user", "relay"));
+    db.setPassword(opts.getOrDefault("db-password", ""));
+    try {
+      dev.relay.store.RelayDatabase.migrate(db);
+      dev.relay.store.audit.AuditRepository into = new dev.relay.store.audit.AuditRepository(
+          dev.relay.store.RelayDatabase.jdbi(db, keys));
+      ArchiveRestore restore = new ArchiveRestore(store, verifier);
+      for (String tenant : tenants) {
+        out.println("restored tenant " + tenant + ": " + restore.restore(tenant, into)
+            + " rows");
+      }
+      return INTACT;
+    } catch (RuntimeException e) {
+      err.println("relay-audit-verify: restore failed: " + e.getMessage());
+      return UNUSABLE;
     }
   }
 
@@ -125,7 +158,7 @@ public final class VerifyArchive {
 
   private static Map<String, String> parse(String[] args) {
     List<String> known = List.of("dir", "bucket", "endpoint", "region", "prefix", "path-style",
-        "access-key", "secret-key", "key-file", "tenant");
+        "access-key", "secret-key", "key-file", "tenant", "restore-to", "db-user", "db-password");
     Map<String, String> opts = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -161,6 +194,8 @@ public final class VerifyArchive {
         usage: relay-audit-verify --key-file FILE (--dir DIR | --bucket NAME [--endpoint URL]
                                   [--prefix P] [--region R] [--path-style true|false]
                                   [--access-key AK --secret-key SK]) [--tenant ID]
-          exit 0: intact, 1: tampered/truncated/reordered/deleted rows found, 2: cannot run""";
+                                  [--restore-to JDBC_URL --db-user OWNER --db-password PW]
+          exit 0: intact, 1: tampered/truncated/reordered/deleted rows found, 2: cannot run
+          --restore-to: after it verifies, put the copy back into that (empty) database""";
   }
 }

@@ -130,6 +130,38 @@ class ArchiveVerifierTest {
   }
 
   @Test
+  void aVerifiedCopyIsRestoredIntoANewDatabase() {
+    com.zaxxer.hikari.HikariDataSource fresh = TestDatabase.fresh();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int status = VerifyArchive.run(new String[] {"--key-file", keyFile.toString(), "--dir",
+        good.toString(), "--restore-to", fresh.getJdbcUrl(), "--db-user", "postgres",
+        "--db-password", "postgres"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(new ByteArrayOutputStream()));
+    assertThat(status).as(out.toString()).isEqualTo(VerifyArchive.INTACT);
+    assertThat(out.toString()).contains("restored tenant acme: 18 rows");
+    var audit = new dev.relay.store.audit.AuditRepository(
+        dev.relay.store.RelayDatabase.jdbi(fresh, ArchiveFixture.KEYS));
+    assertThat(audit.verifyChain("acme").intact()).isTrue();
+    assertThat(audit.verifyChain("acme").rowsChecked()).isEqualTo(18);
+    assertThat(audit.latestCheckpoint("acme")).hasValueSatisfying(
+        c -> assertThat(c.chainSeq()).isEqualTo(18));
+  }
+
+  @Test
+  void aTamperedCopyIsNotRestored() {
+    Path dir = tampered("not-restored", segments.get(0),
+        ArchiveFixture.tamperings().get("edited row"));
+    com.zaxxer.hikari.HikariDataSource fresh = TestDatabase.fresh();
+    int status = VerifyArchive.run(new String[] {"--key-file", keyFile.toString(), "--dir",
+        dir.toString(), "--restore-to", fresh.getJdbcUrl(), "--db-user", "postgres",
+        "--db-password", "postgres"}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(new ByteArrayOutputStream()));
+    assertThat(status).isEqualTo(VerifyArchive.BROKEN);
+    assertThat(new dev.relay.store.audit.AuditRepository(dev.relay.store.RelayDatabase.jdbi(fresh))
+        .range("acme", 1, 100)).isEmpty();
+  }
+
+  @Test
   void usageErrorsSayWhatIsMissing() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status = VerifyArchive.run(new String[] {"--dir", good.toString()},

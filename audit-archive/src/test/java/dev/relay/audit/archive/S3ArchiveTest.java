@@ -149,5 +149,17 @@ class S3ArchiveTest {
     assertThat(run.out()).contains("tenant initech: intact, 9 rows in 1 segments")
         .contains("last row 9");
 
+    // Restored into a new database from the copy alone: the chain verifies there, and appending
+    // and exporting go on from where the copy ended.
+    ArchiveFixture restored = new ArchiveFixture(TestDatabase.fresh(), store);
+    long rows = new ArchiveRestore(store, new ArchiveVerifier(store, ArchiveFixture.KEYS))
+        .restore("initech", restored.audit);
+    assertThat(rows).isEqualTo(9);
+    assertThat(restored.audit.verifyChain("initech").intact()).isTrue();
+    restored.append("initech", "dlv-6", 1, 2);
+    assertThat(restored.seal("initech").segments()).isEqualTo(1);
+    Run after = verify("dropped");
+    assertThat(after.status()).as(after.err()).isEqualTo(VerifyArchive.INTACT);
+    assertThat(after.out()).contains("tenant initech: intact, 11 rows in 2 segments");
   }
 }

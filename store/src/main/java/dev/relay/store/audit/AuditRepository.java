@@ -387,6 +387,75 @@ public class AuditRepository {
         .bind("t", tenantId).bind("f", from).bind("to", to).map((rs, ctx) -> map(rs)).list());
   }
 
+  /**
+   * Re-imports a tenant's trail from its off-site copy into a database that has none of it (after
+   * the database was lost): the rows as they were (hashes, key IDs, recorded_at), the
+   * checkpoints, and the export records, so the next export goes on after them. Nothing is
+   * re-signed; verify the copy first. Run as the owner role (it records where unkeyed rows end).
+   */
+  public void restore(String tenantId, List<AuditRecord> rows, List<AuditCheckpoint> checkpoints,
+      List<AuditExportRepository.ExportedSegment> segments) {
+    jdbi.useTransaction(h -> {
+      h.execute("select pg_advisory_xact_lock(hashtext(?))", "audit:" + tenantId);
+      long existing = h.createQuery("select count(*) from audit_events where tenant_id = :t")
+          .bind("t", tenantId).mapTo(Long.class).one();
+      if (existing > 0) {
+        throw new IllegalStateException("tenant " + tenantId + " already has " + existing
+            + " audit rows here: restore only into a database without them");
+      }
+      PreparedBatch batch = h.prepareBatch("""
+          insert into audit_events (tenant_id, chain_seq, delivery_id, sequence, occurred_at,
+            recorded_at, actor, step, outcome, detail, status, channel, attempts,
+            consent_version, provider, provider_message_id, prev_hash, hash, key_id)
+          values (:t, :chainSeq, :d, :s, :occurredAt, :recordedAt, :actor, :step, :outcome,
+            :detail, :status, :channel, :attempts, :consentVersion, :provider,
+            :providerMessageId, :prevHash, :hash, :keyId)
+          """);
+      long lastUnkeyed = 0;
+      String lastUnkeyedHash = null;
+      for (AuditRecord r : rows) {
+        if (!r.tenantId().equals(tenantId)) {
+          throw new IllegalArgumentException("row " + r.chainSeq() + " is tenant "
+              + r.tenantId() + "'s, not " + tenantId + "'s");
+        }
+        if (r.keyId() == null) {
+          lastUnkeyed = r.chainSeq();
+          lastUnkeyedHash = r.hash();
+        }
+        batch.bind("t", tenantId).bind("chainSeq", r.chainSeq()).bind("d", r.deliveryId())
+            .bind("s", r.sequence()).bind("occurredAt", Timestamp.from(r.occurredAt()))
+            .bind("recordedAt", Timestamp.from(r.recordedAt() == null ? r.occurredAt()
+                : r.recordedAt()))
+            .bind("actor", r.actor()).bind("step", r.step()).bind("outcome", r.outcome())
+            .bind("detail", r.detail()).bind("status", r.status()).bind("channel", r.channel())
+            .bind("attempts", r.attempts()).bind("consentVersion", r.consentVersion())
+            .bind("provider", r.provider()).bind("providerMessageId", r.providerMessageId())
+            .bind("prevHash", r.prevHash()).bind("hash", r.hash()).bind("keyId", r.keyId())
+            .add();
+      }
+      if (!rows.isEmpty()) {
+        batch.execute();
+      }
+      if (lastUnkeyed > 0) {
+        h.execute("insert into audit_legacy_heads (tenant_id, chain_seq, hash) values (?, ?, ?)"
+            + " on conflict do nothing", tenantId, lastUnkeyed, lastUnkeyedHash);
+      }
+      for (AuditCheckpoint c : checkpoints) {
+        h.execute("""
+            insert into audit_checkpoints (tenant_id, chain_seq, hash, created_at, key_id,
+              signature) values (?, ?, ?, ?, ?, ?) on conflict do nothing""",
+            c.tenantId(), c.chainSeq(), c.hash(), Timestamp.from(c.createdAt()), c.keyId(),
+            c.signature());
+      }
+      for (AuditExportRepository.ExportedSegment s : segments) {
+        h.execute("""
+            insert into audit_exports (tenant_id, from_chain_seq, to_chain_seq, object_key, sha256)
+            values (?, ?, ?, ?, ?) on conflict do nothing""",
+            s.tenantId(), s.fromChainSeq(), s.toChainSeq(), s.objectKey(), s.sha256());
+      }
+    });
+  }
+
   /** Every tenant that has audit rows. */
   public List<String> tenants() {
     return jdbi.withHandle(h -> h.createQuery("""

@@ -108,6 +108,9 @@ public final class RelayDatabase {
       }
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
+      // The worker and the API start together: concurrent GRANTs on the same tables can fail
+      // with "tuple concurrently updated", so one process at a time.
+      s.execute("select pg_advisory_xact_lock(hashtext('relay:grant-runtime'))");
       String r = runtimeRole;
       s.execute("grant usage on schema " + schema + " to " + r);
       s.execute("grant select, insert, update, delete on all tables in schema " + schema

@@ -70,7 +70,12 @@ public final class S3ArchiveStore implements ArchiveStore, AutoCloseable {
       if (e.statusCode() != 404) {
         throw e;
       }
-      s3.createBucket(r -> r.bucket(settings.bucket()).objectLockEnabledForBucket(withObjectLock));
+      s3.createBucket(r -> {
+        r.bucket(settings.bucket());
+        if (withObjectLock) {
+          r.objectLockEnabledForBucket(true);
+        }
+      });
       log.info("Created the audit archive bucket {}", settings.bucket());
     }
   }

@@ -54,6 +54,7 @@ public class AuditSealActivitiesImpl implements AuditSealActivities {
     int segments = 0;
     int exportFailures = 0;
     List<String> breaks = new ArrayList<>();
+    boolean archiveDown = false;
     for (String tenant : tenants) {
       IncrementalVerification v = audit.verifyFrom(tenant, maxRowsPerTenant);
       rows += v.rowsChecked();
@@ -68,6 +69,12 @@ public class AuditSealActivitiesImpl implements AuditSealActivities {
       if (exporter == null) {
         continue;
       }
+      if (archiveDown) {
+        // One failure per run is enough to know: the rest waits for the next run instead of
+        // spending the activity's time on timeouts.
+        exportFailures++;
+        continue;
+      }
       try {
         AuditExporter.Result exported = exporter.export(tenant);
         segments += exported.segments();
@@ -77,8 +84,10 @@ public class AuditSealActivitiesImpl implements AuditSealActivities {
       } catch (RuntimeException e) {
         // The archive is down or refuses a write: the rows stay pending for the next run.
         exportFailures++;
+        archiveDown = true;
         count("relay.audit.export.failures", tenant);
-        log.warn("Audit export failed for tenant {}: {}", tenant, e.toString());
+        log.warn("Audit export failed for tenant {} (later tenants wait for the next run): {}",
+            tenant, e.toString());
       }
     }
     return new AuditSealReport(tenants.size(), rows, checkpoints, segments,

@@ -73,9 +73,17 @@ public final class AuditExporter {
       }
       byte[] content = ArchiveFormat.encodeRows(segment);
       String key = ArchiveFormat.segmentKey(tenantId, lastTo + 1, end.chainSeq());
-      store.putIfAbsent(key, content);
-      store.putIfAbsent(ArchiveFormat.checkpointKey(tenantId, end.chainSeq()),
-          ArchiveFormat.encodeCheckpoint(end));
+      try {
+        store.putIfAbsent(key, content);
+        store.putIfAbsent(ArchiveFormat.checkpointKey(tenantId, end.chainSeq()),
+            ArchiveFormat.encodeCheckpoint(end));
+      } catch (ArchiveStore.ArchiveConflictException e) {
+        // The copy holds these rows with other content: the database's rows changed since they
+        // were exported (or were restored from elsewhere). A break, not an outage.
+        return new Result(tenantId, segments, rows, lastTo, new ChainBreak(tenantId, lastTo + 1,
+            "the off-site copy already holds rows " + (lastTo + 1) + "-" + end.chainSeq()
+                + " with other content than the database: " + e.getMessage()));
+      }
       exports.record(new ExportedSegment(tenantId, lastTo + 1, end.chainSeq(), key,
           Hashing.sha256Hex(content)));
       segments++;

@@ -61,7 +61,7 @@ final class SeaweedServer implements AutoCloseable {
         "-master.port=" + master, "-master.port.grpc=" + freePort(),
         "-volume.port=" + volume, "-volume.port.grpc=" + freePort(),
         "-filer.port=" + filer, "-filer.port.grpc=" + freePort(),
-        "-volume.max=4", "-master.volumeSizeLimitMB=64",
+        "-volume.max=16", "-master.volumeSizeLimitMB=64",
         "-s3", "-s3.port=" + s3, "-s3.port.grpc=" + freePort(), "-s3.config=" + config));
     Files.createDirectories(dir.resolve("data"));
     Path log = Path.of("target", "seaweedfs-" + s3 + ".log").toAbsolutePath();

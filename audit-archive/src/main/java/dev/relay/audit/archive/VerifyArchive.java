@@ -34,6 +34,9 @@ public final class VerifyArchive {
   private VerifyArchive() {}
 
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "relay-audit-verifier-logback.xml");
+    }
     System.exit(run(args, System.out, System.err));
   }
 

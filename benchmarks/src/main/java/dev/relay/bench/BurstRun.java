@@ -51,6 +51,7 @@ final class BurstRun {
 
   Result run(int n) throws Exception {
     batch.probe(); // fails with a clear message before anything is created
+    mailpit.clear();
     relay.prepare(TAG, n);
     int requests = (n + BatchClient.MAX_ITEMS - 1) / BatchClient.MAX_ITEMS;
     Tally t = new Tally(TAG, n);

@@ -52,6 +52,11 @@ final class Http {
     return send(b.POST(json(body)));
   }
 
+  /** DELETE without a body; the status is the caller's to check. */
+  Response delete(URI uri) throws IOException, InterruptedException {
+    return send(request(uri, null).DELETE());
+  }
+
   /** GET that must answer 200. */
   JsonNode getJson(URI uri) throws IOException, InterruptedException {
     return expect(200, get(uri, null), uri).json();

@@ -28,6 +28,7 @@ final class Load {
 
   /** N deliveries by C clients, each sending its next one when the previous one was accepted. */
   Tally closedLoop(Arm arm, String tag, int n, int clients) throws Exception {
+    mailpit.clear();
     arm.prepare(tag, n);
     Tally t = new Tally(tag, n);
     Parallel.run(n, clients, i -> {
@@ -54,6 +55,7 @@ final class Load {
    */
   RateResult openLoop(Arm arm, String tag, double rate) throws Exception {
     int n = (int) Math.round(rate * config.rateSeconds());
+    mailpit.clear();
     arm.prepare(tag, n);
     Tally t = new Tally(tag, n);
     String domain = Mailpit.domain(run, tag);

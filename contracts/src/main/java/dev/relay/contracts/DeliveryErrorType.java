@@ -23,6 +23,11 @@ public enum DeliveryErrorType {
   PAYLOAD_DIGEST_MISMATCH(false),
   DOCUMENT_NOT_FOUND(false),
   DOCUMENT_DIGEST_MISMATCH(false),
+  /**
+   * An activity kept failing with an error nobody classified (a bug, a corrupt row): stopped
+   * after a bounded number of attempts instead of retrying for ever.
+   */
+  UNEXPECTED(false),
   /** The provider refused the message for good (SMTP 5xx, Twilio invalid number, ...). */
   PROVIDER_REJECTED(false),
   /** The provider could not take the message now (SMTP 4xx, HTTP 429/5xx, timeouts, resets). */

@@ -5,6 +5,7 @@ import com.uber.m3.tally.Scope;
 import com.uber.m3.util.Duration;
 import dev.relay.activities.RelayActivities;
 import dev.relay.activities.audit.AuditSealActivitiesImpl;
+import dev.relay.activities.retries.BoundedUnexpectedFailures;
 import dev.relay.audit.archive.AuditExporter;
 import dev.relay.audit.archive.S3ArchiveStore;
 import dev.relay.contracts.Channel;
@@ -24,6 +25,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.time.Clock;
 import java.util.List;
@@ -110,7 +112,10 @@ public class TemporalWorkerConfiguration {
   WorkerFactory workerFactory(WorkflowClient client, Jdbi jdbi, WorkerProperties properties,
       SendQueueProperties sends, MeterRegistry registry, AuditProperties audit,
       ObjectProvider<S3ArchiveStore> archive) {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    // No activity retries an unclassified error for ever (see BoundedUnexpectedFailures).
+    WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(new BoundedUnexpectedFailures())
+        .build());
     // One set of instances for every queue: the breakers and local rate limiters of a provider
     // are the same object whichever queue a send came from.
     List<Object> activities = RelayActivities.all(jdbi, properties.activitiesSettings(), registry);

@@ -67,7 +67,7 @@ public class PayloadActivitiesImpl implements PayloadActivities {
       throw DeliveryErrorType.TEMPLATE_CHANNEL_MISSING.failure("template " + t.id()
           + " has no EMAIL content (subject and text body are required)");
     }
-    String subject = TemplateRenderer.plain("subject", t.subject(), variables);
+    String subject = TemplateRenderer.subject(t.subject(), variables);
     String text = TemplateRenderer.plain("text body", t.textBody(), variables);
     String html = isBlank(t.htmlBody())
         ? null
@@ -82,7 +82,7 @@ public class PayloadActivitiesImpl implements PayloadActivities {
       throw DeliveryErrorType.TEMPLATE_CHANNEL_MISSING.failure(
           "template " + t.id() + " has no SMS body");
     }
-    String body = TemplateRenderer.plain("sms body", t.smsBody(), variables);
+    String body = TemplateRenderer.sms(t.smsBody(), variables);
     // The SMS text is stored as the text body: one column, one digest rule for both channels.
     return new RenderedPayload(request.deliveryId(), Channel.SMS.name(), request.tenantId(),
         t.id(), t.version(), null, null, body, PayloadDigest.of(null, body, null));

@@ -144,6 +144,29 @@ class PayloadActivitiesImplTest {
   }
 
   @Test
+  void aPartialStoredBeforeTheApiRefusedThemFailsForGoodInsteadOfRetrying() {
+    // The first release accepted {{>x}} at PUT; rendering it threw an unknown exception that
+    // Temporal retried for ever. Now it is a permanent, typed failure.
+    store.templates.upsert(TENANT, "partial", "Hi", null, "Hello {{>footer}}", null);
+
+    var failure = expectFailure(DeliveryErrorType.TEMPLATE_INVALID,
+        () -> payloads.preparePayload(email("partial", VARS, List.of())));
+
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage()).contains("{{>footer}}").contains("not supported");
+  }
+
+  @Test
+  void anSmsLongerThanTwilioTakesFailsForGood() {
+    store.templates.upsert(TENANT, "long", null, null, null, "{{#rows}}{{text}}{{/rows}}");
+    var failure = expectFailure(DeliveryErrorType.TEMPLATE_INVALID,
+        () -> payloads.preparePayload(new dev.relay.contracts.activities.PayloadRequest(TENANT,
+            DELIVERY, "long", Map.of("rows", java.util.Collections.nCopies(20,
+                Map.of("text", "x".repeat(100)))), List.of(), dev.relay.contracts.Channel.SMS)));
+    assertThat(failure.getOriginalMessage()).contains("longer than 1600 characters");
+  }
+
+  @Test
   void missingTemplateIsNotFound() {
     expectFailure(DeliveryErrorType.TEMPLATE_NOT_FOUND,
         () -> payloads.preparePayload(email("nope", VARS, List.of())));

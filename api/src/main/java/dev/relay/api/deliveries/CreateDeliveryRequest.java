@@ -2,6 +2,7 @@ package dev.relay.api.deliveries;
 
 import dev.relay.api.problems.Checks;
 import dev.relay.contracts.Channel;
+import dev.relay.templates.SafeTemplates;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -23,7 +24,9 @@ public record CreateDeliveryRequest(
     @Schema(example = "patient-42", requiredMode = Schema.RequiredMode.REQUIRED) String recipientId,
     @Schema(example = "medical.results", requiredMode = Schema.RequiredMode.REQUIRED) String purpose,
     @Schema(example = "lab-results", requiredMode = Schema.RequiredMode.REQUIRED) String templateId,
-    @Schema(description = "Template variables (missing ones fail the delivery)") Map<String, Object> variables,
+    @Schema(description = "Template variables (missing ones fail the delivery). Values are "
+        + "strings (at most 10,000 characters), numbers or booleans, or lists of at most 100 of "
+        + "those or of flat objects of those (one level of rows, for sections)") Map<String, Object> variables,
     @Schema(description = "Channels in order of preference (default [EMAIL])", example = "[\"EMAIL\", \"SMS\"]")
     List<String> channels,
     @Schema(description = "IDs of uploaded documents to attach (email)") List<String> documentIds,
@@ -84,6 +87,11 @@ public record CreateDeliveryRequest(
         } else {
           vars.put(e.getKey(), e.getValue());
         }
+      }
+      // Shapes a shared worker can render safely: scalars, or lists of flat rows.
+      for (String problem : SafeTemplates.variableProblems(vars)) {
+        int colon = problem.indexOf(": ");
+        checks.add("variables." + problem.substring(0, colon), problem.substring(colon + 2));
       }
     }
     List<Channel> parsedChannels = null;

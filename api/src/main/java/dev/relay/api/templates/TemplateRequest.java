@@ -1,15 +1,17 @@
 package dev.relay.api.templates;
 
-import com.samskivert.mustache.Mustache;
-import com.samskivert.mustache.MustacheException;
 import dev.relay.api.problems.Checks;
+import dev.relay.templates.SafeTemplates;
+import dev.relay.templates.TemplateProblem;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The body of {@code PUT /v1/templates/{id}}: Mustache templates. Email uses subject plus an
- * HTML and/or text body, SMS uses the SMS body. Each given field must compile.
+ * HTML and/or text body, SMS uses the SMS body. Each given field must compile in Relay's Mustache
+ * dialect ({@link SafeTemplates}: variables and sections, no partials, parents or blocks), so a
+ * template that could never render is refused here rather than failing deliveries later.
  */
 public record TemplateRequest(
     @Schema(example = "Your results from {{clinic}}") String subject,
@@ -46,8 +48,12 @@ public record TemplateRequest(
       return;
     }
     try {
-      Mustache.compiler().compile(template);
-    } catch (MustacheException e) {
+      SafeTemplates.check(template);
+    } catch (TemplateProblem e) {
+      if (e.kind() == TemplateProblem.Kind.UNSUPPORTED_TAG) {
+        checks.add(field, e.getMessage());
+        return;
+      }
       String message = e.getMessage() == null ? "does not compile" : e.getMessage();
       Matcher m = LINE.matcher(message);
       checks.add(field, m.matches()

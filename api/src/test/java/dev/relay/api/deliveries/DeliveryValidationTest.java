@@ -70,6 +70,20 @@ class DeliveryValidationTest extends ApiTest {
   }
 
   @Test
+  void variablesDeeperThanRowsOrTooLongAre400NamingEach() {
+    String body = """
+        {"recipientId":"r1","purpose":"billing","templateId":"t1",
+         "variables":{"rows":[{"sku":"A1","qty":2}],"deep":[{"inner":[1,2]}],
+                      "grid":[[1,2]],"big":"%s"}}
+        """.formatted("x".repeat(10_001));
+    Http.Reply r = postDelivery(ACME_CLIENT, unique("key"), body);
+    assertProblem(r, 400, "validation");
+    assertThat(r.errorFields()).containsExactlyInAnyOrder("variables.deep[0].inner",
+        "variables.grid[0]", "variables.big");
+    assertNothingWritten();
+  }
+
+  @Test
   void emptyChannelListAndPastDeadlineAre400() {
     Http.Reply empty = postDelivery(ACME_CLIENT, unique("key"),
         deliveryBody(recipient, "billing", template, "[]"));

@@ -52,4 +52,35 @@ class TemplatesTest extends ApiTest {
         .findFirst().orElseThrow().path("message").asString();
     assertThat(textError).startsWith("line ").contains("items");
   }
+
+  @Test
+  void partialsParentsAndBlocksAre400NamingTheTag() {
+    Http.Reply r = http().put("/v1/templates/" + unique("tpl"), ACME_CLIENT,
+        "{\"subject\":\"Hi {{<layout}}{{/layout}}\",\"textBody\":\"Hello {{>footer}}\","
+            + "\"smsBody\":\"{{$title}}x{{/title}}\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.errorFields()).containsExactlyInAnyOrder("subject", "textBody", "smsBody");
+    assertThat(r.body()).contains("{{>footer}} is not supported");
+  }
+
+  @Test
+  void aTemplateThatRendersTooLongEndsTheDeliveryRejectedWithinSecondsAndSaysWhy() {
+    String recipient = recipient(ACME_CLIENT, null, "+15550004242", "billing", false, true);
+    String template = unique("tpl");
+    assertThat(http().put("/v1/templates/" + template, ACME_CLIENT,
+        "{\"smsBody\":\"{{#rows}}{{text}}{{/rows}}\"}").status()).isEqualTo(200);
+    String rows = String.join(",", java.util.Collections.nCopies(20,
+        "{\"text\":\"" + "x".repeat(100) + "\"}"));
+    Http.Reply accepted = postDelivery(ACME_CLIENT, unique("key"), "{\"recipientId\":\""
+        + recipient + "\",\"purpose\":\"billing\",\"templateId\":\"" + template
+        + "\",\"channels\":[\"SMS\"],\"variables\":{\"rows\":[" + rows + "]}}");
+    assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+    String id = accepted.json().path("deliveryId").asString();
+
+    long start = System.nanoTime();
+    var rejected = awaitStatus(ACME_CLIENT, id, "REJECTED");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(
+        java.time.Duration.ofSeconds(30));
+    assertThat(rejected.toString()).contains("longer than 1600 characters");
+  }
 }

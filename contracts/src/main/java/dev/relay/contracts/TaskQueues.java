@@ -14,6 +14,9 @@ public final class TaskQueues {
 
   public static final String SMS_SENDS = "relay-send-sms";
 
+  /** The scheduled audit verifier (its workflow and activity), apart from deliveries. */
+  public static final String AUDIT = "relay-audit";
+
   public static String sends(Channel channel) {
     return channel == Channel.SMS ? SMS_SENDS : EMAIL_SENDS;
   }

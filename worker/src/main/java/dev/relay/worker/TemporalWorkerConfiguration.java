@@ -4,12 +4,19 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import com.uber.m3.util.Duration;
 import dev.relay.activities.RelayActivities;
+import dev.relay.activities.audit.AuditSealActivitiesImpl;
 import dev.relay.activities.retries.BoundedUnexpectedFailures;
 import dev.relay.codec.SealedDataConverter;
+import dev.relay.audit.archive.AuditExporter;
+import dev.relay.audit.archive.S3ArchiveStore;
 import dev.relay.contracts.Channel;
 import dev.relay.contracts.TaskQueues;
 import dev.relay.contracts.activities.ChannelActivities;
 import dev.relay.store.RelayDatabase;
+import dev.relay.store.audit.AuditExportRepository;
+import dev.relay.store.audit.AuditKeys;
+import dev.relay.store.audit.AuditRepository;
+import dev.relay.workflows.AuditSealWorkflowImpl;
 import dev.relay.workflows.DeliveryWorkflowImpl;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -22,13 +29,17 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
+import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Wires the database, the Temporal connection and the workers: the delivery queue (workflows and
@@ -39,10 +50,39 @@ public class TemporalWorkerConfiguration {
   private static final Logger log = LoggerFactory.getLogger(TemporalWorkerConfiguration.class);
 
   @Bean
-  Jdbi jdbi(DataSource dataSource) {
-    // The worker may start before the API: either one brings the schema up to date.
-    RelayDatabase.migrate(dataSource);
-    return RelayDatabase.jdbi(dataSource);
+  Jdbi jdbi(DataSource dataSource, DatabaseProperties database, AuditProperties audit,
+      Environment environment) {
+    // The worker may start before the API: either one brings the schema up to date, as the
+    // owner role; this process then works as the runtime role (spring.datasource).
+    DatabaseProperties.Owner owner = database.owner();
+    RelayDatabase.migrate(dataSource,
+        owner.url().isBlank() ? environment.getProperty("spring.datasource.url") : owner.url(),
+        owner.username(), owner.password());
+    AuditKeys keys = audit.auditKeys();
+    if (keys.isLocalDevelopment()) {
+      log.warn("The audit trail is signed with the public local-development key '{}': set"
+          + " relay.audit.key-file (or relay.audit.keys and current-key-id) in production",
+          keys.current().id());
+    }
+    return RelayDatabase.jdbi(dataSource, keys);
+  }
+
+  /** The off-site audit archive; absent unless relay.audit.export.enabled. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "relay.audit.export.enabled", havingValue = "true")
+  S3ArchiveStore auditArchive(AuditProperties audit) {
+    S3ArchiveStore store = new S3ArchiveStore(audit.export().s3());
+    if (audit.export().createBucket()) {
+      store.ensureBucket(false);
+    }
+    return store;
+  }
+
+  @Bean(destroyMethod = "stop")
+  @ConditionalOnProperty(name = "relay.audit.verifier.enabled", havingValue = "true",
+      matchIfMissing = true)
+  AuditSchedule auditSchedule(WorkflowClient client, AuditProperties audit) {
+    return new AuditSchedule(client, audit.verifier().interval());
   }
 
   @Bean(destroyMethod = "close")
@@ -86,7 +126,8 @@ public class TemporalWorkerConfiguration {
 
   @Bean
   WorkerFactory workerFactory(WorkflowClient client, Jdbi jdbi, WorkerProperties properties,
-      SendQueueProperties sends, MeterRegistry registry) {
+      SendQueueProperties sends, MeterRegistry registry, AuditProperties audit,
+      ObjectProvider<S3ArchiveStore> archive) {
     // No activity retries an unclassified error for ever (see BoundedUnexpectedFailures).
     WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
         .setWorkerInterceptors(new BoundedUnexpectedFailures())
@@ -109,6 +150,23 @@ public class TemporalWorkerConfiguration {
     for (Channel channel : Channel.values()) {
       factory.newWorker(TaskQueues.sends(channel), sendWorkerOptions(sends.forChannel(channel)))
           .registerActivitiesImplementations(channels);
+    }
+
+    if (audit.verifier().enabled()) {
+      // The scheduled audit verifier: its own queue and one slot, so it never takes a
+      // delivery's place.
+      AuditRepository trail = new AuditRepository(jdbi);
+      S3ArchiveStore store = archive.getIfAvailable();
+      AuditExporter exporter = store == null ? null : new AuditExporter(trail,
+          new AuditExportRepository(jdbi), store, audit.export().maxSegmentRows(),
+          audit.export().maxSegmentsPerRun());
+      Worker auditWorker = factory.newWorker(TaskQueues.AUDIT, WorkerOptions.newBuilder()
+          .setMaxConcurrentActivityExecutionSize(1)
+          .setMaxConcurrentWorkflowTaskExecutionSize(2)
+          .build());
+      auditWorker.registerWorkflowImplementationTypes(AuditSealWorkflowImpl.class);
+      auditWorker.registerActivitiesImplementations(new AuditSealActivitiesImpl(trail, exporter,
+          registry, Clock.systemUTC(), audit.verifier().maxRowsPerTenant()));
     }
     return factory;
   }

@@ -201,6 +201,26 @@ class RelayWorkerApplicationTest {
     assertThat(audit.verifyChain("acme").intact()).isTrue();
   }
 
+  @Test
+  void theAuditVerifierWorkflowRunsOnTheWorkerAndSealsTheChain() {
+    new TenantRepository(jdbi).upsertTenant(new Tenant("sealed", "Sealed", null));
+    AuditRepository audit = new AuditRepository(jdbi);
+    for (long i = 1; i <= 3; i++) {
+      audit.append(new dev.relay.store.audit.NewAuditEvent("sealed", "dlv-sealed", i,
+          Instant.now(), "relay", "step", "ok", null, null, "EMAIL", 1, null, null, null));
+    }
+    // What the schedule starts every interval, started here so the test need not wait for it.
+    dev.relay.contracts.activities.AuditSealReport report = temporal.getWorkflowClient()
+        .newWorkflowStub(dev.relay.contracts.workflow.AuditSealWorkflow.class,
+            WorkflowOptions.newBuilder().setWorkflowId("audit-verifier-test")
+                .setTaskQueue(TaskQueues.AUDIT).build())
+        .run();
+    assertThat(report.breaks()).isEmpty();
+    assertThat(report.tenants()).isGreaterThanOrEqualTo(1);
+    assertThat(audit.latestCheckpoint("sealed"))
+        .hasValueSatisfying(c -> assertThat(c.chainSeq()).isEqualTo(3));
+  }
+
   private static String to(MimeMessage mail) {
     try {
       return Arrays.toString(mail.getAllRecipients());

@@ -16,15 +16,21 @@ import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** The store: the schema is migrated before the first repository is handed out. */
 @Configuration(proxyBeanMethods = false)
 public class StoreConfig {
 
   @Bean
-  Jdbi jdbi(DataSource dataSource) {
-    RelayDatabase.migrate(dataSource);
-    return RelayDatabase.jdbi(dataSource);
+  Jdbi jdbi(DataSource dataSource, DatabaseProperties database, AuditKeyProperties audit,
+      Environment environment) {
+    // Migrate as the owner role; this process then works as the runtime role.
+    DatabaseProperties.Owner owner = database.owner();
+    RelayDatabase.migrate(dataSource,
+        owner.url().isBlank() ? environment.getProperty("spring.datasource.url") : owner.url(),
+        owner.username(), owner.password());
+    return RelayDatabase.jdbi(dataSource, audit.auditKeys());
   }
 
   @Bean

@@ -1,5 +1,6 @@
 package dev.relay.api.deliveries;
 
+import dev.relay.store.audit.AuditCheckpoint;
 import dev.relay.store.audit.AuditRecord;
 import dev.relay.store.delivery.DeliveryRecord;
 import java.time.Instant;
@@ -67,20 +68,32 @@ public final class DeliveryViews {
   public record AuditEvent(long chainSeq, Long sequence, Instant occurredAt, Instant recordedAt,
       String actor, String step, String outcome, String detail, String status, String channel,
       Integer attempts, Integer consentVersion, String provider, String providerMessageId,
-      String prevHash, String hash) {
+      String prevHash, String hash, String keyId) {
 
     static AuditEvent of(AuditRecord r) {
       return new AuditEvent(r.chainSeq(), r.sequence(), r.occurredAt(), r.recordedAt(), r.actor(),
           r.step(), r.outcome(), r.detail(), r.status(), r.channel(), r.attempts(),
-          r.consentVersion(), r.provider(), r.providerMessageId(), r.prevHash(), r.hash());
+          r.consentVersion(), r.provider(), r.providerMessageId(), r.prevHash(), r.hash(),
+          r.keyId());
     }
   }
 
   /**
-   * @param chainIntact whether the tenant's whole hash chain (which these events are part of)
-   *     verifies
+   * @param chainIntact whether every event of this delivery matches its HMAC (content and link
+   *     to the previous row of the tenant's chain)
+   * @param checkpoint the newest signed checkpoint covering these events (the scheduled verifier
+   *     checked the whole chain up to it); null while none covers the newest event yet
+   * @param firstBrokenChainSeq the first event that does not verify; null when intact
    */
-  public record AuditTrail(String deliveryId, boolean chainIntact, List<AuditEvent> events) {}
+  public record AuditTrail(String deliveryId, boolean chainIntact, List<AuditEvent> events,
+      Checkpoint checkpoint, Long firstBrokenChainSeq) {}
+
+  /** A signed checkpoint: the tenant's chain verified up to {@code chainSeq} at {@code at}. */
+  public record Checkpoint(long chainSeq, String hash, Instant at, String keyId) {
+    static Checkpoint of(AuditCheckpoint c) {
+      return c == null ? null : new Checkpoint(c.chainSeq(), c.hash(), c.createdAt(), c.keyId());
+    }
+  }
 
   /** The answer to a support action: the delivery's state as the workflow reports it. */
   public record ActionResult(String deliveryId, String action, String status, String channel,

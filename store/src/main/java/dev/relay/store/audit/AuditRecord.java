@@ -2,7 +2,12 @@ package dev.relay.store.audit;
 
 import java.time.Instant;
 
-/** A stored audit event with its place in the tenant's hash chain. */
+/**
+ * A stored audit event with its place in the tenant's hash chain.
+ *
+ * @param keyId the audit key whose HMAC {@code hash} is; null for rows written before keyed
+ *     hashing (plain SHA-256), see {@link AuditChain}
+ */
 public record AuditRecord(
     long chainSeq,
     String tenantId,
@@ -21,4 +26,5 @@ public record AuditRecord(
     String provider,
     String providerMessageId,
     String prevHash,
-    String hash) {}
+    String hash,
+    String keyId) {}

@@ -197,8 +197,17 @@ public final class RelayStack implements AutoCloseable {
 
     Map<String, String> common = new LinkedHashMap<>();
     common.put("SPRING_DATASOURCE_URL", jdbcUrl);
-    common.put("SPRING_DATASOURCE_USERNAME", database.getUsername());
-    common.put("SPRING_DATASOURCE_PASSWORD", database.getPassword());
+    if (options.ownPostgres()) {
+      common.put("SPRING_DATASOURCE_USERNAME", database.getUsername());
+      common.put("SPRING_DATASOURCE_PASSWORD", database.getPassword());
+      common.put("RELAY_DATABASE_OWNER_USERNAME", "");
+    } else {
+      // As in production: the apps run as the runtime role, migrations as the owner.
+      common.put("SPRING_DATASOURCE_USERNAME", TestDatabase.RUNTIME_ROLE);
+      common.put("SPRING_DATASOURCE_PASSWORD", TestDatabase.RUNTIME_ROLE);
+      common.put("RELAY_DATABASE_OWNER_USERNAME", database.getUsername());
+      common.put("RELAY_DATABASE_OWNER_PASSWORD", database.getPassword());
+    }
     common.put("RELAY_TEMPORAL_TARGET", temporalTarget);
     common.put("RELAY_TEMPORAL_NAMESPACE", "default");
     // Payload encryption on, as ./relay up runs it: Temporal only ever sees sealed payloads.

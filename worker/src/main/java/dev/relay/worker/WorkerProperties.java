@@ -1,5 +1,6 @@
 package dev.relay.worker;
 
+import dev.relay.activities.channels.email.EmailChannel;
 import dev.relay.activities.config.ActivitiesSettings;
 import dev.relay.activities.config.ProviderPolicy;
 import dev.relay.activities.config.RoutingSettings;
@@ -7,6 +8,7 @@ import dev.relay.activities.config.SmtpSettings;
 import dev.relay.activities.config.TwilioSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -30,6 +32,17 @@ public record WorkerProperties(
     @DefaultValue Routing routing,
     @DefaultValue("relay.localhost") String messageIdDomain) {
 
+  /** Refuses, at binding (the worker's start), a relay that would get credentials in clear. */
+  public WorkerProperties {
+    if (smtp != null) {
+      smtp.settings().requireTlsForCredentials(EmailChannel.PRIMARY, "relay.smtp");
+    }
+    if (smtpSecondary != null && blankToNull(smtpSecondary.host()) != null) {
+      smtpSecondary.settings().requireTlsForCredentials(EmailChannel.SECONDARY,
+          "relay.smtp-secondary");
+    }
+  }
+
   /**
    * @param maxConcurrentActivities activity slots of this worker (sends and database calls)
    * @param maxConcurrentWorkflowTasks workflow-task slots of this worker
@@ -45,18 +58,33 @@ public record WorkerProperties(
       @DefaultValue("10s") Duration shutdownGrace,
       @DefaultValue("10s") Duration metricsReportInterval) {}
 
+  /**
+   * One SMTP relay. Credentials require TLS: {@code start-tls} (STARTTLS, then required: a relay
+   * that does not offer it is refused before AUTH) or {@code ssl} (SMTPS); otherwise the worker
+   * does not start.
+   *
+   * @param startTls upgrade with STARTTLS and refuse a relay that does not offer it
+   * @param ssl implicit TLS (SMTPS, usually port 465)
+   * @param caCertFile PEM CA certificate(s) to trust instead of the JVM's trust store (a private
+   *     CA or a self-signed relay)
+   * @param trustedHosts hosts whose certificate is accepted without checking its chain
+   *     ({@code mail.smtp.ssl.trust}); a last resort, never {@code *}
+   */
   public record Smtp(
       @DefaultValue("localhost") String host,
       @DefaultValue("1025") int port,
       String username,
       String password,
       @DefaultValue("false") boolean startTls,
+      @DefaultValue("false") boolean ssl,
       @DefaultValue("Relay <relay@relay.localhost>") String from,
-      @DefaultValue("10s") Duration timeout) {
+      @DefaultValue("10s") Duration timeout,
+      String caCertFile,
+      List<String> trustedHosts) {
 
     SmtpSettings settings() {
-      return new SmtpSettings(host, port, blankToNull(username), blankToNull(password), startTls,
-          from, timeout);
+      return new SmtpSettings(host, port, username, password, startTls, ssl, from, timeout,
+          new SmtpSettings.Trust(caCertFile, trustedHosts));
     }
   }
 

@@ -14,11 +14,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A tiny SMTP server for failure cases GreenMail cannot produce: it speaks real SMTP over a
  * socket and answers each stage with a scripted reply (e.g. {@code 550 5.1.1 no such user}), or
  * drops the connection right after the message data, before replying (the ambiguous case).
+ *
+ * <p>{@link #authenticating} makes it a submission server: it offers AUTH (PLAIN, LOGIN), and
+ * STARTTLS with the given certificate when there is one; every command line it receives is kept
+ * ({@link #commands()}), marked with whether it came over TLS.
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
 
@@ -28,14 +34,23 @@ public final class ScriptedSmtpServer implements AutoCloseable {
   private final Map<Stage, String> replies;
   private final boolean dropAfterData;
   private final List<String> messages = new CopyOnWriteArrayList<>();
+  private final List<Command> commands = new CopyOnWriteArrayList<>();
+  private final boolean auth;
+  private final SSLContext tls;
   private final Thread thread;
+  private volatile Socket current;
 
-  private ScriptedSmtpServer(Map<Stage, String> replies, boolean dropAfterData)
-      throws IOException {
+  /** One command line as received; {@code tls} when it came after a STARTTLS handshake. */
+  public record Command(String line, boolean tls) {}
+
+  private ScriptedSmtpServer(Map<Stage, String> replies, boolean dropAfterData, boolean auth,
+      SSLContext tls) throws IOException {
     this.server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
     this.replies = new EnumMap<>(Stage.class);
     this.replies.putAll(replies);
     this.dropAfterData = dropAfterData;
+    this.auth = auth;
+    this.tls = tls;
     this.thread = new Thread(this::serve, "scripted-smtp");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -51,9 +66,21 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     return start(Map.of(), true);
   }
 
+  /**
+   * A server that offers AUTH and, when {@code tls} is not null, STARTTLS with that context's
+   * certificate; it accepts any credentials.
+   */
+  public static ScriptedSmtpServer authenticating(SSLContext tls) {
+    try {
+      return new ScriptedSmtpServer(Map.of(), false, true, tls);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static ScriptedSmtpServer start(Map<Stage, String> replies, boolean drop) {
     try {
-      return new ScriptedSmtpServer(replies, drop);
+      return new ScriptedSmtpServer(replies, drop, false, null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -68,9 +95,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     return messages;
   }
 
+  /** Every command line received, in order, over every connection. */
+  public List<Command> commands() {
+    return commands;
+  }
+
   private void serve() {
     while (!server.isClosed()) {
       try (Socket socket = server.accept()) {
+        current = socket;
         converse(socket);
       } catch (IOException e) {
         // closed by the client, by us, or by close(): wait for the next connection
@@ -78,16 +111,50 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
   }
 
-  private void converse(Socket socket) throws IOException {
-    BufferedReader in = new BufferedReader(
-        new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+  private void converse(Socket plain) throws IOException {
+    Socket socket = plain;
+    BufferedReader in = reader(socket);
     OutputStream out = socket.getOutputStream();
     send(out, replies.getOrDefault(Stage.GREETING, "220 scripted ESMTP"));
     String line;
     while ((line = in.readLine()) != null) {
+      boolean secure = socket instanceof SSLSocket;
+      commands.add(new Command(line, secure));
       String verb = line.length() < 4 ? line : line.substring(0, 4).toUpperCase(Locale.ROOT);
       switch (verb) {
-        case "EHLO", "HELO" -> send(out, "250 scripted");
+        case "EHLO", "HELO" -> send(out, ehlo(secure));
+        case "STAR" -> {
+          if (tls == null || secure) {
+            send(out, "502 5.5.1 STARTTLS not offered");
+            continue;
+          }
+          send(out, "220 2.0.0 ready to start TLS");
+          SSLSocket upgraded = (SSLSocket) tls.getSocketFactory().createSocket(
+              plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+          upgraded.setUseClientMode(false);
+          upgraded.startHandshake();
+          socket = upgraded;
+          in = reader(socket);
+          out = socket.getOutputStream();
+        }
+        case "AUTH" -> {
+          if (!auth) {
+            send(out, "502 5.5.1 AUTH not offered");
+            continue;
+          }
+          String[] words = line.split(" ");
+          String mechanism = words.length > 1 ? words[1].toUpperCase(Locale.ROOT) : "";
+          if (mechanism.equals("LOGIN")) {
+            send(out, "334 VXNlcm5hbWU6");
+            commands.add(new Command(in.readLine(), secure));
+            send(out, "334 UGFzc3dvcmQ6");
+            commands.add(new Command(in.readLine(), secure));
+          } else if (mechanism.equals("PLAIN") && words.length < 3) {
+            send(out, "334 ");
+            commands.add(new Command(in.readLine(), secure));
+          }
+          send(out, "235 2.7.0 authenticated");
+        }
         case "MAIL" -> send(out, replies.getOrDefault(Stage.MAIL, "250 2.1.0 ok"));
         case "RCPT" -> send(out, replies.getOrDefault(Stage.RCPT, "250 2.1.5 ok"));
         case "DATA" -> {
@@ -108,6 +175,23 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
   }
 
+  /** EHLO's extensions: STARTTLS while it can still be used, AUTH when authenticating. */
+  private String ehlo(boolean secure) {
+    StringBuilder reply = new StringBuilder("250-scripted\r\n");
+    if (tls != null && !secure) {
+      reply.append("250-STARTTLS\r\n");
+    }
+    if (auth) {
+      reply.append("250-AUTH PLAIN LOGIN\r\n");
+    }
+    return reply.append("250 8BITMIME").toString();
+  }
+
+  private static BufferedReader reader(Socket socket) throws IOException {
+    return new BufferedReader(
+        new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+  }
+
   private static String readData(BufferedReader in) throws IOException {
     StringBuilder data = new StringBuilder();
     String line;
@@ -125,6 +209,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
+    Socket open = current;
+    if (open != null) {
+      open.close(); // a client that left without QUIT must not hold up the join
+    }
     try {
       thread.join(5_000);
     } catch (InterruptedException e) {

@@ -51,7 +51,9 @@ public class TemporalWorkerConfiguration {
 
   @Bean
   Jdbi jdbi(DataSource dataSource, DatabaseProperties database, AuditProperties audit,
-      Environment environment) {
+      WorkerProperties properties, Environment environment) {
+    // WorkerProperties is bound first (it is a parameter): settings that would send SMTP
+    // credentials in clear stop the start before the database is touched.
     // The worker may start before the API: either one brings the schema up to date, as the
     // owner role; this process then works as the runtime role (spring.datasource).
     DatabaseProperties.Owner owner = database.owner();

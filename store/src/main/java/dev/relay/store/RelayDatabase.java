@@ -62,6 +62,16 @@ public final class RelayDatabase {
    */
   public static void migrate(DataSource runtime, String ownerUrl, String ownerUser,
       String ownerPassword) {
+    migrate(runtime, ownerUrl, ownerUser, ownerPassword, DatabaseTls.FROM_URL);
+  }
+
+  /**
+   * As {@link #migrate(DataSource, String, String, String)}, the owner's connection with
+   * {@code ownerTls} (the same {@code relay.database.ssl.*} the runtime pool has) on top of what
+   * {@code ownerUrl} says.
+   */
+  public static void migrate(DataSource runtime, String ownerUrl, String ownerUser,
+      String ownerPassword, DatabaseTls ownerTls) {
     String runtimeRole = currentUser(runtime);
     if (ownerUser == null || ownerUser.isBlank() || ownerUser.equals(runtimeRole)) {
       log.warn("Migrating as the runtime role '{}': it owns the schema and could alter or drop the"
@@ -74,6 +84,7 @@ public final class RelayDatabase {
     owner.setUrl(ownerUrl);
     owner.setUser(ownerUser);
     owner.setPassword(ownerPassword);
+    ownerTls.applyTo(owner);
     migrate(owner, runtimeRole);
   }
 

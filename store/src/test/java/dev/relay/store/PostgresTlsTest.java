@@ -7,22 +7,19 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.util.PSQLException;
+import dev.relay.store.testing.TlsPostgres;
 
 /**
  * PostgreSQL over TLS by configuration alone: a real server with {@code ssl=on} and a
@@ -32,33 +29,23 @@ import org.postgresql.util.PSQLException;
  */
 class PostgresTlsTest {
   @TempDir static Path dir;
+  static TlsPostgres tlsServer;
   static EmbeddedPostgres server;
   static Path serverCert;
   static Path otherCert;
 
   @BeforeAll
-  static void startServerWithTls() throws Exception {
-    serverCert = selfSigned("server");
-    otherCert = selfSigned("other");
-    Path key = dir.resolve("server.key");
-    // PostgreSQL refuses a key others can read.
-    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-    server = EmbeddedPostgres.builder()
-        .setServerConfig("ssl", "on")
-        .setServerConfig("ssl_cert_file", serverCert.toString())
-        .setServerConfig("ssl_key_file", key.toString())
-        .start();
-    try (Connection c = server.getPostgresDatabase().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("create role relay_tls_runtime login password 'relay_tls_runtime'");
-      s.execute("create database relay_tls owner postgres");
-    }
+  static void startServerWithTls() {
+    tlsServer = TlsPostgres.start(dir);
+    server = tlsServer.server();
+    serverCert = tlsServer.rootCert();
+    otherCert = tlsServer.otherCert();
   }
 
   @AfterAll
   static void stop() throws IOException {
-    if (server != null) {
-      server.close();
+    if (tlsServer != null) {
+      tlsServer.close();
     }
   }
 
@@ -162,21 +149,5 @@ class PostgresTlsTest {
       assertThat(rs.next()).isTrue();
       return rs.getBoolean(1);
     }
-  }
-
-  /** {@code name}.crt and {@code name}.key: a self-signed certificate for localhost. */
-  private static Path selfSigned(String name) throws IOException, InterruptedException {
-    Path cert = dir.resolve(name + ".crt");
-    Path key = dir.resolve(name + ".key");
-    Process p = new ProcessBuilder(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048",
-        "-nodes", "-days", "2", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=DNS:localhost",
-        "-keyout", key.toString(), "-out", cert.toString()))
-        .redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("openssl failed: " + output);
-    }
-    return cert;
   }
 }

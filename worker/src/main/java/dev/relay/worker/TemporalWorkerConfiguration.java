@@ -49,6 +49,13 @@ import org.springframework.core.env.Environment;
 public class TemporalWorkerConfiguration {
   private static final Logger log = LoggerFactory.getLogger(TemporalWorkerConfiguration.class);
 
+  /** relay.database.ssl for the runtime pool (the owner gets it in the migration below). */
+  @Bean
+  static DatabaseTlsPostProcessor databaseTlsPostProcessor(
+      ObjectProvider<DatabaseProperties> database) {
+    return new DatabaseTlsPostProcessor(database);
+  }
+
   @Bean
   Jdbi jdbi(DataSource dataSource, DatabaseProperties database, AuditProperties audit,
       WorkerProperties properties, Environment environment) {
@@ -59,7 +66,7 @@ public class TemporalWorkerConfiguration {
     DatabaseProperties.Owner owner = database.owner();
     RelayDatabase.migrate(dataSource,
         owner.url().isBlank() ? environment.getProperty("spring.datasource.url") : owner.url(),
-        owner.username(), owner.password());
+        owner.username(), owner.password(), database.tls());
     AuditKeys keys = audit.auditKeys();
     if (keys.isLocalDevelopment()) {
       log.warn("The audit trail is signed with the public local-development key '{}': set"

@@ -14,6 +14,7 @@ import dev.relay.store.tenant.TenantRepository;
 import dev.relay.store.webhook.StatusWebhookRepository;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -22,6 +23,13 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class StoreConfig {
 
+  /** relay.database.ssl for the runtime pool (the owner gets it in the migration below). */
+  @Bean
+  static DatabaseTlsPostProcessor databaseTlsPostProcessor(
+      ObjectProvider<DatabaseProperties> database) {
+    return new DatabaseTlsPostProcessor(database);
+  }
+
   @Bean
   Jdbi jdbi(DataSource dataSource, DatabaseProperties database, AuditKeyProperties audit,
       Environment environment) {
@@ -29,7 +37,7 @@ public class StoreConfig {
     DatabaseProperties.Owner owner = database.owner();
     RelayDatabase.migrate(dataSource,
         owner.url().isBlank() ? environment.getProperty("spring.datasource.url") : owner.url(),
-        owner.username(), owner.password());
+        owner.username(), owner.password(), database.tls());
     return RelayDatabase.jdbi(dataSource, audit.auditKeys());
   }
 

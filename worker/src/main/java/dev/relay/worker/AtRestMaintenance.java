@@ -30,7 +30,9 @@ public class AtRestMaintenance {
   @EventListener(ApplicationReadyEvent.class)
   public void onStart() {
     if (properties.maintainOnStart()) {
-      Thread.ofVirtual().name("relay-at-rest-maintenance").start(this::run);
+      Thread thread = new Thread(this::run, "relay-at-rest-maintenance");
+      thread.setDaemon(true);
+      thread.start();
     }
   }
 

@@ -2,6 +2,9 @@ package dev.relay.store;
 
 import dev.relay.store.audit.AuditKeys;
 import dev.relay.store.audit.AuditKeysConfig;
+import dev.relay.store.sealed.AtRest;
+import dev.relay.store.sealed.AtRestConfig;
+import dev.relay.store.sealed.KekRing;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,6 +33,12 @@ public final class RelayDatabase {
   /** Tables the runtime role may only read and append to. */
   private static final List<String> APPEND_ONLY =
       List.of("audit_events", "audit_checkpoints", "audit_exports", "consents");
+
+  /**
+   * Tables whose rows the runtime role may not delete: a destroyed data key stays as a tombstone
+   * (its wrapped key nulled by an UPDATE), so reads of what it sealed say "erased".
+   */
+  private static final List<String> NO_DELETE = List.of("data_keys");
 
   /** Tables the runtime role may only read. */
   private static final List<String> READ_ONLY = List.of("audit_legacy_heads");
@@ -91,7 +100,8 @@ public final class RelayDatabase {
   /**
    * Grants {@code runtimeRole} SELECT, INSERT, UPDATE and DELETE on Relay's tables (and their
    * sequences), except: INSERT and SELECT only on the audit trail, its checkpoints and exports and
-   * on consents; SELECT only on the legacy heads; nothing on Flyway's history. Idempotent; run
+   * on consents; SELECT only on the legacy heads; no DELETE on data keys (destroying one is an
+   * UPDATE that keeps a tombstone); nothing on Flyway's history. Idempotent; run
    * after every migration so new tables are covered. Run as the owner.
    */
   public static void grantRuntime(DataSource owner, String runtimeRole) {
@@ -132,6 +142,8 @@ public final class RelayDatabase {
           + String.join(", ", APPEND_ONLY) + " from " + r);
       s.execute("revoke insert, update, delete, truncate, references, trigger on "
           + String.join(", ", READ_ONLY) + " from " + r);
+      s.execute("revoke delete, truncate, references, trigger on "
+          + String.join(", ", NO_DELETE) + " from " + r);
       c.commit();
       c.setAutoCommit(auto);
     } catch (SQLException e) {
@@ -155,12 +167,24 @@ public final class RelayDatabase {
     return jdbi(dataSource, AuditKeys.localDevelopment());
   }
 
-  /** A {@link Jdbi} whose audit trail signs and verifies with {@code auditKeys}. */
+  /**
+   * A {@link Jdbi} whose audit trail signs and verifies with {@code auditKeys}, sealing at rest
+   * with the public development KEK (tests, local tools).
+   */
   public static Jdbi jdbi(DataSource dataSource, AuditKeys auditKeys) {
+    return jdbi(dataSource, auditKeys, new AtRest(KekRing.localDevelopment()));
+  }
+
+  /**
+   * A {@link Jdbi} whose audit trail signs and verifies with {@code auditKeys} and whose
+   * repositories seal sensitive columns with {@code atRest}.
+   */
+  public static Jdbi jdbi(DataSource dataSource, AuditKeys auditKeys, AtRest atRest) {
     Jdbi jdbi = Jdbi.create(dataSource)
         .installPlugin(new PostgresPlugin())
         .installPlugin(new SqlObjectPlugin());
     jdbi.getConfig(AuditKeysConfig.class).setKeys(auditKeys);
+    jdbi.getConfig(AtRestConfig.class).setAtRest(atRest);
     return jdbi;
   }
 }

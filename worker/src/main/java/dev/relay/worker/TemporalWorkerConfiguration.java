@@ -15,6 +15,8 @@ import dev.relay.contracts.activities.ChannelActivities;
 import dev.relay.store.RelayDatabase;
 import dev.relay.store.audit.AuditExportRepository;
 import dev.relay.store.audit.AuditKeys;
+import dev.relay.store.sealed.AtRest;
+import dev.relay.store.sealed.KekRing;
 import dev.relay.store.audit.AuditRepository;
 import dev.relay.workflows.AuditSealWorkflowImpl;
 import dev.relay.workflows.DeliveryWorkflowImpl;
@@ -58,9 +60,16 @@ public class TemporalWorkerConfiguration {
 
   @Bean
   Jdbi jdbi(DataSource dataSource, DatabaseProperties database, AuditProperties audit,
-      WorkerProperties properties, Environment environment) {
+      WorkerProperties properties, AtRestProperties atRest, Environment environment) {
     // WorkerProperties is bound first (it is a parameter): settings that would send SMTP
     // credentials in clear stop the start before the database is touched.
+    // Read the KEKs first: a missing required key stops the start before anything is migrated.
+    KekRing ring = atRest.settings().keyring();
+    if (ring.primaryIsLocalDevelopment()) {
+      log.warn(atRest.settings().describe());
+    } else {
+      log.info(atRest.settings().describe());
+    }
     // The worker may start before the API: either one brings the schema up to date, as the
     // owner role; this process then works as the runtime role (spring.datasource).
     DatabaseProperties.Owner owner = database.owner();
@@ -73,7 +82,7 @@ public class TemporalWorkerConfiguration {
           + " relay.audit.key-file (or relay.audit.keys and current-key-id) in production",
           keys.current().id());
     }
-    return RelayDatabase.jdbi(dataSource, keys);
+    return RelayDatabase.jdbi(dataSource, keys, new AtRest(ring));
   }
 
   /** The off-site audit archive; absent unless relay.audit.export.enabled. */

@@ -12,8 +12,14 @@ import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.tenant.TenantRepository;
 import dev.relay.store.webhook.StatusWebhookRepository;
+import dev.relay.store.sealed.AtRest;
+import dev.relay.store.sealed.AtRestSettings;
+import dev.relay.store.sealed.DataKeyRepository;
+import dev.relay.store.sealed.KekRing;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,6 +28,7 @@ import org.springframework.core.env.Environment;
 /** The store: the schema is migrated before the first repository is handed out. */
 @Configuration(proxyBeanMethods = false)
 public class StoreConfig {
+  private static final Logger log = LoggerFactory.getLogger(StoreConfig.class);
 
   /** relay.database.ssl for the runtime pool (the owner gets it in the migration below). */
   @Bean
@@ -32,13 +39,30 @@ public class StoreConfig {
 
   @Bean
   Jdbi jdbi(DataSource dataSource, DatabaseProperties database, AuditKeyProperties audit,
-      Environment environment) {
+      AtRestProperties atRest, Environment environment) {
+    // Read the KEKs first: a missing required key stops the start before anything is migrated.
+    AtRest sealing = atRestCrypto(atRest.settings());
     // Migrate as the owner role; this process then works as the runtime role.
     DatabaseProperties.Owner owner = database.owner();
     RelayDatabase.migrate(dataSource,
         owner.url().isBlank() ? environment.getProperty("spring.datasource.url") : owner.url(),
         owner.username(), owner.password(), database.tls());
-    return RelayDatabase.jdbi(dataSource, audit.auditKeys());
+    return RelayDatabase.jdbi(dataSource, audit.auditKeys(), sealing);
+  }
+
+  static AtRest atRestCrypto(AtRestSettings settings) {
+    KekRing ring = settings.keyring();
+    if (ring.primaryIsLocalDevelopment()) {
+      log.warn(settings.describe());
+    } else {
+      log.info(settings.describe());
+    }
+    return new AtRest(ring);
+  }
+
+  @Bean
+  DataKeyRepository dataKeyRepository(Jdbi jdbi) {
+    return new DataKeyRepository(jdbi);
   }
 
   @Bean

@@ -93,6 +93,14 @@ public class WorkflowStarter {
 
   /** Starts (or finds) the workflow on the calling thread. Never throws. */
   public Outcome start(DeliveryRecord record) {
+    if (record.requestJson() == null) {
+      // The recipient was erased (their data key destroyed) before the workflow started: the
+      // request can never be read again, so the delivery ends here instead of being retried.
+      log.warn("delivery {} cannot start: its request was erased with the recipient's data; "
+          + "marked REJECTED", record.id());
+      deliveries.rejectErased(record.id());
+      return Outcome.FAILED;
+    }
     DeliveryRequest input;
     try {
       input = input(record);

@@ -1,5 +1,6 @@
 package dev.relay.api.problems;
 
+import dev.relay.store.sealed.DataErasedException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.client.WorkflowServiceException;
@@ -62,6 +63,15 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         e.toString());
     return handleApiProblem(
         ApiProblem.unavailable("The database is unavailable; try again later", 5), request);
+  }
+
+  /** Data whose key was destroyed is gone on purpose: a 410, never a 500. */
+  @ExceptionHandler(DataErasedException.class)
+  ResponseEntity<ProblemDetail> handleErased(DataErasedException e, HttpServletRequest request) {
+    return handleApiProblem(new ApiProblem(ProblemType.ERASED, e.recipientId() == null
+        ? "The tenant's data keys were destroyed; this data can no longer be read"
+        : "Recipient '" + e.recipientId() + "' was erased; this data can no longer be read"),
+        request);
   }
 
   @ExceptionHandler(Exception.class)

@@ -17,6 +17,8 @@ public enum ProblemType {
   METHOD_NOT_ALLOWED("method-not-allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
   NOT_ACCEPTABLE("not-acceptable", HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
   INVALID_STATE("invalid-state", HttpStatus.CONFLICT, "Not possible in the current state"),
+  /** Crypto-shredded: the data key that sealed it was destroyed (an erasure), for good. */
+  ERASED("erased", HttpStatus.GONE, "The data was erased"),
   PAYLOAD_TOO_LARGE("payload-too-large", HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE,
       "Unsupported media type"),

@@ -7,6 +7,7 @@ import dev.relay.api.problems.Checks;
 import dev.relay.store.consent.ConsentRepository;
 import dev.relay.store.recipient.ContactPoint;
 import dev.relay.store.recipient.RecipientRepository;
+import dev.relay.store.sealed.DataKeyRepository;
 import dev.relay.store.tenant.ApiKeyPrincipal;
 import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.Operation;
@@ -14,12 +15,16 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -27,12 +32,16 @@ import org.springframework.web.bind.annotation.RestController;
 @Allowed(Role.CLIENT)
 @Tag(name = "Recipients and consent")
 public class RecipientController {
+  private static final Logger log = LoggerFactory.getLogger(RecipientController.class);
   private final RecipientRepository recipients;
   private final ConsentRepository consents;
+  private final DataKeyRepository dataKeys;
 
-  public RecipientController(RecipientRepository recipients, ConsentRepository consents) {
+  public RecipientController(RecipientRepository recipients, ConsentRepository consents,
+      DataKeyRepository dataKeys) {
     this.recipients = recipients;
     this.consents = consents;
+    this.dataKeys = dataKeys;
   }
 
   @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -82,6 +91,29 @@ public class RecipientController {
         RecipientViews.ConsentVersion.of(consents.history(caller.tenantId(), id, purpose));
     return new RecipientViews.ConsentState(id, purpose, history.isEmpty() ? null : history.get(0),
         history);
+  }
+
+  @DeleteMapping("/{id}/data-key")
+  @Allowed(Role.ADMIN)
+  @Operation(summary = "Erase a recipient's sealed data by destroying their data keys",
+      description = "Crypto-shredding (admin only, audited): the recipient's rendered payloads, "
+          + "delivery request bodies and consent evidence can never be read again; consent "
+          + "decisions and the audit trail stay. Idempotent. Data recorded afterwards gets a new "
+          + "key; deactivate the recipient (PUT with active=false) to stop new deliveries.")
+  public RecipientViews.Erasure eraseDataKey(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @PathVariable String id,
+      @Parameter(description = "why (kept in the audit trail), at most 500 characters")
+      @RequestParam(required = false) String reason) {
+    Checks checks = new Checks();
+    checks.matches("id", id, Ids.ID, Ids.ID_DESCRIPTION);
+    checks.maxLength("reason", reason, 500);
+    checks.throwIfAny();
+    requireRecipient(caller, id);
+    DataKeyRepository.Destruction d = dataKeys.destroyRecipientKeys(caller.tenantId(), id,
+        caller.role().name().toLowerCase() + ":" + caller.name(), reason);
+    log.info("recipient {} of tenant {} erased by {}: {} data key(s) destroyed", id,
+        caller.tenantId(), caller.name(), d.keys());
+    return new RecipientViews.Erasure(id, d.keys(), d.at());
   }
 
   private void requireRecipient(ApiKeyPrincipal caller, String id) {

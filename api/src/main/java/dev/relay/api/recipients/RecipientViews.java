@@ -28,9 +28,14 @@ public final class RecipientViews {
     }
   }
 
-  /** One consent version: the state of every channel it holds. */
+  /**
+   * One consent version: the state of every channel it holds.
+   *
+   * @param evidenceErased the evidence was erased with the recipient's data key (it is then
+   *     null); the decision itself stays on record
+   */
   public record ConsentVersion(int version, Map<String, Boolean> channels, String source,
-      String evidence, Instant recordedAt) {
+      String evidence, boolean evidenceErased, Instant recordedAt) {
 
     /** Groups rows (all channels of one or more versions) into versions, keeping their order. */
     static List<ConsentVersion> of(List<ConsentRecord> rows) {
@@ -44,11 +49,18 @@ public final class RecipientViews {
         records.forEach(r -> channels.put(r.channel(), r.granted()));
         ConsentRecord first = records.get(0);
         out.add(new ConsentVersion(version, channels, first.source(), first.evidence(),
-            first.recordedAt()));
+            first.evidenceErased(), first.recordedAt()));
       });
       return out;
     }
   }
+
+  /**
+   * What {@code DELETE /v1/recipients/{id}/data-key} did.
+   *
+   * @param keysDestroyed live data keys destroyed by this call (0 when already erased)
+   */
+  public record Erasure(String recipientId, int keysDestroyed, Instant erasedAt) {}
 
   /** @param current the newest version, or null when the recipient never gave consent for the purpose */
   public record ConsentState(String recipientId, String purpose, ConsentVersion current,

@@ -66,6 +66,8 @@ import tools.jackson.databind.JsonNode;
         "relay.bootstrap[1].keys[1].name=globex.support",
         "relay.codec.keys=" + ApiTest.PAYLOAD_KEYS,
         "relay.codec.required=true",
+        "relay.at-rest.keys=" + ApiTest.AT_REST_KEYS,
+        "relay.at-rest.required=true",
         "relay.codec-server.allowed-origins=" + ApiTest.UI_ORIGIN,
     })
 @Import(RelayTestInfrastructure.class)
@@ -80,6 +82,10 @@ public abstract class ApiTest {
   public static final String PAYLOAD_KEYS =
       "api-test-1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,"
           + "api-test-2:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+  /** The KEKs of the API tests (encryption at rest); the last one wraps new data keys. */
+  public static final String AT_REST_KEYS =
+      "api-kek-1:a2VrLW9uZS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=,"
+          + "api-kek-2:a2VrLXR3by0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=";
   /** The Temporal Web UI origin the codec server lets in. */
   public static final String UI_ORIGIN = "http://localhost:8233";
 

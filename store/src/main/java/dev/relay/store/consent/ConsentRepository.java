@@ -1,5 +1,8 @@
 package dev.relay.store.consent;
 
+import dev.relay.store.sealed.AtRest;
+import dev.relay.store.sealed.DataErasedException;
+import dev.relay.store.sealed.SealedField;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -7,12 +10,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
  * Versioned, append-only consent. Each change for a (recipient, purpose) writes version n+1
  * holding every channel's state: the channels named in the change, and the others carried
- * forward from version n.
+ * forward from version n. Evidence is sealed with the recipient's data key
+ * ({@link SealedField#CONSENT_EVIDENCE}): erasing the recipient erases it, while the decisions
+ * (who allowed what, which version, when) stay readable. Rows recorded before encryption at rest
+ * keep their plaintext evidence (the table is append-only, so it is not backfilled).
  */
 public class ConsentRepository {
   private final Jdbi jdbi;
@@ -30,6 +38,7 @@ public class ConsentRepository {
   public List<ConsentRecord> record(String tenantId, String recipientId, String purpose,
       Map<String, Boolean> changes, String source, String evidence) {
     return jdbi.inTransaction(h -> {
+      AtRest.Session session = AtRest.session(h);
       h.execute("select pg_advisory_xact_lock(hashtext(?))", "consent:" + tenantId + ":" + recipientId + ":" + purpose);
       // One timestamp for the whole version, taken under the lock: an as-of query never sees
       // half of a version.
@@ -53,11 +62,13 @@ public class ConsentRepository {
       int next = current + 1;
       for (Map.Entry<String, Boolean> e : state.entrySet()) {
         h.createUpdate("""
-                insert into consents (tenant_id, recipient_id, purpose, version, channel, granted, source, evidence, recorded_at)
+                insert into consents (tenant_id, recipient_id, purpose, version, channel, granted, source, evidence_sealed, recorded_at)
                 values (:t, :r, :p, :v, :c, :g, :s, :e, :at)
                 """)
             .bind("t", tenantId).bind("r", recipientId).bind("p", purpose).bind("v", next)
-            .bind("c", e.getKey()).bind("g", e.getValue()).bind("s", source).bind("e", evidence)
+            .bind("c", e.getKey()).bind("g", e.getValue()).bind("s", source)
+            .bind("e", session.sealText(SealedField.CONSENT_EVIDENCE, tenantId, recipientId,
+                rowId(recipientId, purpose, next, e.getKey()), evidence))
             .bind("at", recordedAt)
             .execute();
       }
@@ -67,7 +78,7 @@ public class ConsentRepository {
               order by channel
               """)
           .bind("t", tenantId).bind("r", recipientId).bind("p", purpose).bind("v", next)
-          .map((rs, ctx) -> map(rs))
+          .map(mapper(h))
           .list();
     });
   }
@@ -83,7 +94,7 @@ public class ConsentRepository {
             """)
         .bind("t", tenantId).bind("r", recipientId).bind("p", purpose).bind("c", channel)
         .bind("asOf", asOf)
-        .map((rs, ctx) -> map(rs))
+        .map(mapper(h))
         .findOne());
   }
 
@@ -94,14 +105,36 @@ public class ConsentRepository {
             order by version desc, channel
             """)
         .bind("t", tenantId).bind("r", recipientId).bind("p", purpose)
-        .map((rs, ctx) -> map(rs))
+        .map(mapper(h))
         .list());
   }
 
-  private static ConsentRecord map(ResultSet rs) throws SQLException {
-    return new ConsentRecord(rs.getString("recipient_id"), rs.getString("purpose"),
-        rs.getInt("version"), rs.getString("channel"), rs.getBoolean("granted"),
-        rs.getString("source"), rs.getString("evidence"),
-        rs.getTimestamp("recorded_at").toInstant());
+  private static String rowId(String recipientId, String purpose, int version, String channel) {
+    return recipientId + "/" + purpose + "/" + version + "/" + channel;
+  }
+
+  private static RowMapper<ConsentRecord> mapper(Handle h) {
+    AtRest.Session session = AtRest.session(h);
+    return (rs, ctx) -> map(rs, session);
+  }
+
+  private static ConsentRecord map(ResultSet rs, AtRest.Session session) throws SQLException {
+    String recipient = rs.getString("recipient_id");
+    String purpose = rs.getString("purpose");
+    int version = rs.getInt("version");
+    String channel = rs.getString("channel");
+    String evidence = rs.getString("evidence");
+    boolean erased = false;
+    byte[] sealed = rs.getBytes("evidence_sealed");
+    if (sealed != null) {
+      try {
+        evidence = session.openText(SealedField.CONSENT_EVIDENCE, rs.getString("tenant_id"),
+            rowId(recipient, purpose, version, channel), sealed);
+      } catch (DataErasedException e) {
+        erased = true;
+      }
+    }
+    return new ConsentRecord(recipient, purpose, version, channel, rs.getBoolean("granted"),
+        rs.getString("source"), evidence, rs.getTimestamp("recorded_at").toInstant(), erased);
   }
 }

@@ -1,5 +1,8 @@
 package dev.relay.store.delivery;
 
+import dev.relay.store.sealed.AtRest;
+import dev.relay.store.sealed.DataErasedException;
+import dev.relay.store.sealed.SealedField;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -15,9 +18,14 @@ import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
-/** Idempotency records and the status projection of deliveries. */
+/**
+ * Idempotency records and the status projection of deliveries. The accepted request body is
+ * sealed with the recipient's data key ({@link SealedField#DELIVERY_REQUEST}); rows accepted
+ * before encryption at rest keep their plaintext {@code request} until the backfill seals it.
+ */
 public class DeliveryRepository {
   private final Jdbi jdbi;
 
@@ -48,7 +56,7 @@ public class DeliveryRepository {
       DeliveryRecord existing = h.createQuery(
               "select * from deliveries where tenant_id = :t and idempotency_key = :key")
           .bind("t", delivery.tenantId()).bind("key", delivery.idempotencyKey())
-          .map((rs, ctx) -> map(rs))
+          .map(mapper(h))
           .one();
       return outcome(inserted, existing, delivery.requestHash());
     });
@@ -103,7 +111,7 @@ public class DeliveryRepository {
             select * from deliveries where tenant_id = :t and idempotency_key = any(:keys)
             """)
         .bind("t", tenantId).bind("keys", keys.toArray(String[]::new))
-        .map((rs, ctx) -> map(rs))
+        .map(mapper(h))
         .forEach(r -> rows.put(r.idempotencyKey(), r));
     return rows;
   }
@@ -111,15 +119,18 @@ public class DeliveryRepository {
   /** Inserts the rows that are new (known keys are skipped); returns the IDs it inserted. */
   private static Set<String> insert(Handle h, List<NewDelivery> rows, Duration startClaim) {
     PreparedBatch batch = h.prepareBatch("""
-        insert into deliveries (id, tenant_id, idempotency_key, request_hash, request,
+        insert into deliveries (id, tenant_id, idempotency_key, request_hash, request_sealed,
           recipient_id, purpose, template_id, status, start_claimed_until)
-        values (:id, :t, :key, :hash, cast(:json as jsonb), :recipient, :purpose, :template,
+        values (:id, :t, :key, :hash, :sealed, :recipient, :purpose, :template,
           :status, case when :claimMs > 0 then now() + :claimMs * interval '1 millisecond' end)
         on conflict do nothing
         """);
+    AtRest.Session session = AtRest.session(h);
     for (NewDelivery d : rows) {
       batch.bind("id", d.id()).bind("t", d.tenantId()).bind("key", d.idempotencyKey())
-          .bind("hash", d.requestHash()).bind("json", d.requestJson())
+          .bind("hash", d.requestHash())
+          .bind("sealed", session.sealText(SealedField.DELIVERY_REQUEST, d.tenantId(),
+              d.recipientId(), d.id(), d.requestJson()))
           .bind("recipient", d.recipientId()).bind("purpose", d.purpose())
           .bind("template", d.templateId()).bind("status", d.initialStatus())
           .bind("claimMs", startClaim.toMillis())
@@ -178,7 +189,7 @@ public class DeliveryRepository {
             returning *
             """)
         .bind("leaseMs", lease.toMillis()).bind("limit", limit)
-        .map((rs, ctx) -> map(rs))
+        .map(mapper(h))
         .list()
         .stream().sorted(Comparator.comparing(DeliveryRecord::createdAt)).toList());
   }
@@ -187,7 +198,7 @@ public class DeliveryRepository {
     return jdbi.withHandle(h -> h.createQuery(
             "select * from deliveries where tenant_id = :t and id = :id")
         .bind("t", tenantId).bind("id", id)
-        .map((rs, ctx) -> map(rs))
+        .map(mapper(h))
         .findOne());
   }
 
@@ -207,7 +218,7 @@ public class DeliveryRepository {
             """)
         .bind("t", tenantId).bind("status", status).bind("recipient", recipientId)
         .bind("beforeAt", beforeCreatedAt).bind("beforeId", beforeId).bind("limit", limit)
-        .map((rs, ctx) -> map(rs))
+        .map(mapper(h))
         .list());
   }
 
@@ -217,7 +228,7 @@ public class DeliveryRepository {
             select * from deliveries where not workflow_started order by created_at limit :limit
             """)
         .bind("limit", limit)
-        .map((rs, ctx) -> map(rs))
+        .map(mapper(h))
         .list());
   }
 
@@ -237,12 +248,45 @@ public class DeliveryRepository {
         .execute();
   }
 
-  private static DeliveryRecord map(ResultSet rs) throws SQLException {
+  /**
+   * Marks a delivery whose request can no longer be read (the recipient was erased before its
+   * workflow started) as REJECTED and started, so no sweeper tries it again.
+   */
+  public void rejectErased(String id) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            update deliveries set status = 'REJECTED', reason = 'recipient data erased',
+              workflow_started = true, start_claimed_until = null, updated_at = now()
+            where id = :id and not workflow_started
+            """)
+        .bind("id", id).execute());
+  }
+
+  /** Maps rows with one sealing session for the whole statement (one key lookup per recipient). */
+  private static RowMapper<DeliveryRecord> mapper(Handle h) {
+    AtRest.Session session = AtRest.session(h);
+    return (rs, ctx) -> map(rs, session);
+  }
+
+  private static DeliveryRecord map(ResultSet rs, AtRest.Session session) throws SQLException {
     return new DeliveryRecord(rs.getString("id"), rs.getString("tenant_id"),
-        rs.getString("idempotency_key"), rs.getString("request_hash"), rs.getString("request"),
+        rs.getString("idempotency_key"), rs.getString("request_hash"), request(rs, session),
         rs.getString("recipient_id"), rs.getString("purpose"), rs.getString("template_id"),
         rs.getString("status"), rs.getString("channel"), rs.getInt("attempts"),
         rs.getString("reason"), rs.getBoolean("workflow_started"),
         rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+  }
+
+  /** The request body: sealed, or legacy plaintext; null once the recipient was erased. */
+  private static String request(ResultSet rs, AtRest.Session session) throws SQLException {
+    byte[] sealed = rs.getBytes("request_sealed");
+    if (sealed == null) {
+      return rs.getString("request");
+    }
+    try {
+      return session.openText(SealedField.DELIVERY_REQUEST, rs.getString("tenant_id"),
+          rs.getString("id"), sealed);
+    } catch (DataErasedException e) {
+      return null;
+    }
   }
 }

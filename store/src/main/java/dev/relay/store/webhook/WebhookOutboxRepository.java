@@ -1,5 +1,6 @@
 package dev.relay.store.webhook;
 
+import dev.relay.store.sealed.AtRest;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -37,7 +38,7 @@ public class WebhookOutboxRepository {
             select :eventId, t.id, :deliveryId, :type, cast(:payload as jsonb)
             from tenants t
             where t.id = :tenant and t.status_webhook_url is not null
-              and t.status_webhook_secret is not null
+              and (t.status_webhook_secret is not null or t.status_webhook_secret_sealed is not null)
             on conflict (event_id) do nothing
             """)
         .bind("eventId", event.eventId()).bind("tenant", event.tenantId())
@@ -52,7 +53,9 @@ public class WebhookOutboxRepository {
    * event due again after the lease instead of lost. Rows another dispatcher holds are skipped.
    */
   public List<DueWebhook> claimDue(Instant now, int limit, Duration lease) {
-    return jdbi.inTransaction(h -> h.createQuery("""
+    return jdbi.inTransaction(h -> {
+      AtRest.Session session = AtRest.session(h);
+      return h.createQuery("""
             with due as (
               select id from webhook_outbox
               where state = 'PENDING' and next_attempt_at <= :now
@@ -65,15 +68,17 @@ public class WebhookOutboxRepository {
             from due, tenants t
             where o.id = due.id and t.id = o.tenant_id
             returning o.id, o.event_id, o.tenant_id, o.delivery_id, o.type, o.payload::text as body,
-              o.attempts, t.status_webhook_url, t.status_webhook_secret
+              o.attempts, t.status_webhook_url, t.status_webhook_secret,
+              t.status_webhook_secret_sealed
             """)
         .bind("now", Timestamp.from(now)).bind("limit", limit)
         .bind("leaseEnd", Timestamp.from(now.plus(lease)))
         .map((rs, ctx) -> new DueWebhook(rs.getString("event_id"), rs.getString("tenant_id"),
             rs.getString("delivery_id"), rs.getString("type"), rs.getString("body"),
             rs.getInt("attempts"), rs.getString("status_webhook_url"),
-            rs.getString("status_webhook_secret")))
-        .list());
+            StatusWebhookRepository.secret(session, rs, "tenant_id")))
+        .list();
+    });
   }
 
   /** The tenant answered 2xx: the event is done. */

@@ -102,6 +102,8 @@ public final class RelayStack implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   /** This stack's payload keyring (relay.codec.keys of both apps and of the test's client). */
   private final String payloadKeys = newPayloadKeys();
+  /** This stack's key-encryption key (relay.at-rest.keys of both apps), random per stack. */
+  private final String atRestKeys = newKey("systest-kek-1");
 
   private HikariDataSource database;
   private RestartablePostgres postgres;
@@ -213,6 +215,9 @@ public final class RelayStack implements AutoCloseable {
     // Payload encryption on, as ./relay up runs it: Temporal only ever sees sealed payloads.
     common.put("RELAY_CODEC_KEYS", payloadKeys);
     common.put("RELAY_CODEC_REQUIRED", "true");
+    // Encryption at rest on with a real KEK, as ./relay up and deployments run it.
+    common.put("RELAY_ATREST_KEYS", atRestKeys);
+    common.put("RELAY_ATREST_REQUIRED", "true");
 
     Map<String, String> workerEnv = new LinkedHashMap<>(common);
     workerEnv.put("RELAY_SMTP_HOST", "127.0.0.1");
@@ -411,9 +416,13 @@ public final class RelayStack implements AutoCloseable {
   }
 
   private static String newPayloadKeys() {
+    return newKey("systest-1");
+  }
+
+  private static String newKey(String id) {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
-    return "systest-1:" + Base64.getEncoder().encodeToString(key);
+    return id + ":" + Base64.getEncoder().encodeToString(key);
   }
 
   private static void clean(Path dir) {

@@ -12,6 +12,7 @@ import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
 import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.payload.RenderedPayload;
+import dev.relay.store.sealed.DataErasedException;
 import dev.relay.store.payload.RenderedPayloadRepository;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,9 +86,16 @@ public class EmailChannel implements LedgeredSend.Content<EmailChannel.Email> {
         ? List.of()
         : request.payload().documents();
     for (DocumentRef ref : refs) {
-      byte[] content = documents.content(request.tenantId(), ref.documentId())
-          .orElseThrow(() -> SendFailure.beforeProvider(DeliveryErrorType.DOCUMENT_NOT_FOUND,
-              "document " + ref.documentId() + " not found"));
+      byte[] content;
+      try {
+        content = documents.content(request.tenantId(), ref.documentId())
+            .orElseThrow(() -> SendFailure.beforeProvider(DeliveryErrorType.DOCUMENT_NOT_FOUND,
+                "document " + ref.documentId() + " not found"));
+      } catch (DataErasedException e) {
+        // Crypto-shredded (the tenant's data keys were destroyed): gone for good, never retried.
+        throw SendFailure.beforeProvider(DeliveryErrorType.DOCUMENT_NOT_FOUND,
+            "document " + ref.documentId() + " was erased");
+      }
       // The bytes must still be the ones the workflow prepared a reference to.
       if (!DeliveryIds.sha256Hex(content).equals(ref.sha256())) {
         throw SendFailure.beforeProvider(DeliveryErrorType.DOCUMENT_DIGEST_MISMATCH,

@@ -48,9 +48,12 @@ public final class ProductionReadiness {
     return this;
   }
 
-  /** The audit HMAC keys loaded: not the built-in local key. */
-  public ProductionReadiness auditKeys(Collection<String> keyIds, boolean anyIsTheLocalSecret) {
-    if (keyIds.contains(LOCAL_AUDIT_KEY_ID) || anyIsTheLocalSecret) {
+  /**
+   * The audit key new rows are signed with: not the built-in local key (by ID or by secret). Older
+   * keys kept only to verify old rows are not judged.
+   */
+  public ProductionReadiness auditKeys(String currentKeyId, boolean currentSecretIsTheLocalOne) {
+    if (LOCAL_AUDIT_KEY_ID.equals(currentKeyId) || currentSecretIsTheLocalOne) {
       problems.add("relay.audit uses the built-in audit key '" + LOCAL_AUDIT_KEY_ID
           + "', which is public: set relay.audit.key-file to a file of your own keys "
           + "(current=<id>, key.<id>=<base64 of 32 random bytes>; docs/runbooks/audit-key-rotation.md)");

@@ -14,7 +14,7 @@ class ProductionReadinessTest {
         .apiKeys("relay.bootstrap[0].keys", List.of("relay-demo-admin-key", "k-7f3a9c"))
         .databasePassword("spring.datasource.password", "relay_app", "relay_app")
         .databasePassword("relay.database.owner.password", "relay", "relay")
-        .auditKeys(List.of("local-dev-1"), true)
+        .auditKeys("local-dev-1", false)
         .payloadKeyring(false)
         .insecureLocalWebhooks(true);
 
@@ -35,7 +35,7 @@ class ProductionReadinessTest {
   void aProperConfigurationPasses() {
     new ProductionReadiness("worker")
         .databasePassword("spring.datasource.password", "relay_app", "x9!long-and-random")
-        .auditKeys(List.of("2026-01"), false)
+        .auditKeys("2026-01", false)
         .payloadKeyring(true)
         .insecureLocalWebhooks(false)
         .enforce();

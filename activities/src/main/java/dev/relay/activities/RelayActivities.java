@@ -19,6 +19,7 @@ import dev.relay.activities.preparation.PreparationActivitiesImpl;
 import dev.relay.activities.webhooks.WebhookDispatcher;
 import dev.relay.activities.webhooks.WebhookSettings;
 import dev.relay.contracts.Channel;
+import dev.relay.guard.net.OutboundPolicy;
 import dev.relay.store.UnitOfWork;
 import dev.relay.store.consent.ConsentRepository;
 import dev.relay.store.delivery.SendLedgerRepository;
@@ -113,6 +114,13 @@ public final class RelayActivities {
    */
   public static WebhookDispatcher webhookDispatcher(Jdbi jdbi, WebhookSettings settings,
       MeterRegistry registry) {
-    return new WebhookDispatcher(new WebhookOutboxRepository(jdbi), settings, registry);
+    return webhookDispatcher(jdbi, settings, registry, OutboundPolicy.strict());
+  }
+
+  /** As above, with the outbound policy (the local-development flag, or a test's resolver). */
+  public static WebhookDispatcher webhookDispatcher(Jdbi jdbi, WebhookSettings settings,
+      MeterRegistry registry, OutboundPolicy policy) {
+    return new WebhookDispatcher(new WebhookOutboxRepository(jdbi), settings, registry,
+        Clock.systemUTC(), policy);
   }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.api.support.ApiTest;
 import dev.relay.api.support.Http;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import tools.jackson.databind.JsonNode;
 
 class OpenApiTest extends ApiTest {
+  @LocalManagementPort
+  int managementPort;
 
   @Test
   void theOpenApiDocumentDescribesTheApiWithBearerAuth() {
@@ -36,13 +40,26 @@ class OpenApiTest extends ApiTest {
         .isZero();
     // The principal is resolved from the Authorization header, never a parameter.
     assertThat(r.body()).doesNotContain("ApiKeyPrincipal");
-    assertThat(http().get("/swagger-ui.html", null).status()).isEqualTo(200);
   }
 
   @Test
-  void healthIsUp() {
-    Http.Reply r = http().get("/actuator/health", null);
-    assertThat(r.status()).isEqualTo(200);
-    assertThat(r.json().path("status").asString()).isEqualTo("UP");
+  void swaggerUiAndActuatorAreOnTheManagementPortOnly() {
+    Http management = new Http("http://127.0.0.1:" + managementPort);
+    assertThat(managementPort).isNotEqualTo(port);
+    Http.Reply health = management.get("/actuator/health", null);
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.json().path("status").asString()).isEqualTo("UP");
+    assertThat(management.get("/actuator/prometheus", null).status()).isEqualTo(200);
+    Http.Reply ui = management.get("/actuator/swagger-ui/index.html", null);
+    assertThat(ui.status()).as(ui.body()).isEqualTo(200);
+    Http.Reply doc = management.get("/actuator/openapi", null);
+    assertThat(doc.status()).as(doc.body()).isEqualTo(200);
+    assertThat(doc.json().path("paths").has("/v1/deliveries")).isTrue();
+
+    // The public port has the API and its document, nothing else.
+    for (String path : List.of("/actuator/health", "/actuator/prometheus", "/actuator",
+        "/swagger-ui.html", "/swagger-ui/index.html", "/actuator/swagger-ui")) {
+      assertThat(http().get(path, null).status()).as(path).isEqualTo(404);
+    }
   }
 }

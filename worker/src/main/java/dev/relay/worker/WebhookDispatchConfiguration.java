@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -21,7 +22,7 @@ import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 @ConditionalOnBooleanProperty(name = "relay.webhooks.enabled", matchIfMissing = true)
-public class WebhookDispatchConfiguration implements SchedulingConfigurer {
+public class WebhookDispatchConfiguration implements SchedulingConfigurer, DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(WebhookDispatchConfiguration.class);
 
   private final WebhookProperties properties;
@@ -30,7 +31,17 @@ public class WebhookDispatchConfiguration implements SchedulingConfigurer {
   public WebhookDispatchConfiguration(WebhookProperties properties, Jdbi jdbi,
       MeterRegistry registry) {
     this.properties = properties;
-    this.dispatcher = RelayActivities.webhookDispatcher(jdbi, properties.settings(), registry);
+    this.dispatcher = RelayActivities.webhookDispatcher(jdbi, properties.settings(), registry,
+        properties.policy());
+    if (properties.allowInsecureLocal()) {
+      log.warn("relay.webhooks.allow-insecure-local=true: status webhooks may use plain http and "
+          + "loopback addresses (local development only)");
+    }
+  }
+
+  @Override
+  public void destroy() {
+    dispatcher.close();
   }
 
   @Override

@@ -126,6 +126,8 @@ class RelayWorkerApplicationTest {
     registry.add("relay.message-id-domain", () -> "worker-test.relay");
     registry.add("relay.webhooks.poll-interval", () -> "200ms");
     registry.add("relay.webhooks.max-attempts", () -> "5");
+    // The tenant's endpoint below is plain http on loopback: the local-development setting.
+    registry.add("relay.webhooks.allow-insecure-local", () -> "true");
     registry.add("relay.worker.sends.sms.rate-per-second", () -> "3");
     // Payload encryption on, as in every deployment; the key is made for this test run.
     registry.add("relay.codec.keys", () -> PAYLOAD_KEY);

@@ -12,11 +12,14 @@ import dev.relay.contracts.Channel;
 import dev.relay.contracts.DeliveryStatus;
 import dev.relay.contracts.activities.StatusEventType;
 import dev.relay.contracts.activities.StatusNotification;
+import dev.relay.guard.net.HostResolver;
+import dev.relay.guard.net.OutboundPolicy;
 import dev.relay.store.webhook.OutboxRecord;
 import dev.relay.store.webhook.OutboxState;
 import dev.relay.store.webhook.StatusWebhookRepository;
 import dev.relay.store.webhook.WebhookOutboxRepository;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +28,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -45,6 +50,9 @@ class WebhookDispatcherTest {
   private static final WebhookSettings SETTINGS = new WebhookSettings(true, Duration.ofMillis(100),
       10, Duration.ofSeconds(2), 3, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(10));
 
+  /** The local-development policy: the receiver is plain http on loopback. */
+  private static final OutboundPolicy LOCAL = new OutboundPolicy(HostResolver.SYSTEM, true);
+
   private TestStore store;
   private WebhookReceiver receiver;
   private WebhookOutboxRepository outbox;
@@ -59,15 +67,16 @@ class WebhookDispatcherTest {
     receiver = new WebhookReceiver();
     outbox = new WebhookOutboxRepository(store.jdbi);
     notifications = new NotificationActivitiesImpl(outbox);
-    // Slightly ahead of the database clock, so events queued "now" are due.
-    clock = new TestClock(Instant.now().plusSeconds(1).truncatedTo(ChronoUnit.MICROS));
+    // Ahead of the database clock, so events queued "now" are due (also on a loaded machine).
+    clock = new TestClock(Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.MICROS));
     registry = new SimpleMeterRegistry();
-    dispatcher = new WebhookDispatcher(outbox, SETTINGS, registry, clock);
+    dispatcher = new WebhookDispatcher(outbox, SETTINGS, registry, clock, LOCAL);
     new StatusWebhookRepository(store.jdbi).configure(TENANT, receiver.url("/hooks/relay"), SECRET);
   }
 
   @AfterEach
   void tearDown() {
+    dispatcher.close();
     receiver.close();
     store.close();
   }
@@ -156,7 +165,7 @@ class WebhookDispatcherTest {
     assertThat(dispatcher.dispatchDue()).isEqualTo(new WebhookDispatcher.Pass(1, 0, 1, 0));
     // A poll is bounded by the POST timeout, not by how long the endpoint takes.
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
-    assertThat(row(1).lastError()).contains("HttpTimeoutException");
+    assertThat(row(1).lastError()).contains("SocketTimeoutException");
 
     new StatusWebhookRepository(store.jdbi).configure(TENANT,
         "http://127.0.0.1:" + ScriptedSmtpServer.closedPort() + "/hook", SECRET);
@@ -169,7 +178,7 @@ class WebhookDispatcherTest {
   void onePollClaimsAtMostOneBatch() {
     WebhookDispatcher small = new WebhookDispatcher(outbox, new WebhookSettings(true,
         Duration.ofMillis(100), 2, Duration.ofSeconds(2), 3, Duration.ofSeconds(1), 2.0,
-        Duration.ofSeconds(10)), null, clock);
+        Duration.ofSeconds(10)), null, clock, LOCAL);
     for (int sequence = 1; sequence <= 5; sequence++) {
       notify(sequence, StatusEventType.NEEDS_ATTENTION);
     }
@@ -191,6 +200,90 @@ class WebhookDispatcherTest {
     assertThat(row(4).state()).isEqualTo(OutboxState.FAILED);
     assertThat(row(4).lastError()).contains("no status webhook");
     assertThat(receiver.received()).isEmpty();
+  }
+
+  @Test
+  void aHostThatNowResolvesToLoopbackIsRefusedAtSendTimeAndFailedAtOnce() {
+    // Accepted when it was set (public then); DNS has changed since.
+    HostResolver rebound = host -> host.equals("hooks.tenant.example")
+        ? List.of(InetAddress.getLoopbackAddress()) : HostResolver.SYSTEM.resolve(host);
+    try (WebhookDispatcher strict = new WebhookDispatcher(outbox, SETTINGS, registry, clock,
+        new OutboundPolicy(rebound, false))) {
+      new StatusWebhookRepository(store.jdbi).configure(TENANT,
+          "https://hooks.tenant.example:" + receiver.port() + "/hook", SECRET);
+      notify(8, StatusEventType.DELIVERED);
+
+      assertThat(strict.dispatchDue()).isEqualTo(new WebhookDispatcher.Pass(1, 0, 0, 1));
+    }
+    OutboxRecord refused = row(8);
+    assertThat(refused.state()).isEqualTo(OutboxState.FAILED);
+    assertThat(refused.attempts()).isEqualTo(1);
+    assertThat(refused.lastError()).startsWith("refused: hooks.tenant.example resolves to "
+        + "127.0.0.1, which is a loopback address (127.0.0.0/8)");
+    assertThat(receiver.received()).isEmpty();
+    clock.advance(Duration.ofDays(1));
+    assertThat(dispatcher.dispatchDue().claimed()).isZero(); // no retry loop
+  }
+
+  @Test
+  void refusedUrlsFailWithoutAConnection() {
+    try (WebhookDispatcher strict = new WebhookDispatcher(outbox, SETTINGS, registry, clock,
+        OutboundPolicy.strict())) {
+      String[][] cases = {
+          {"https://169.254.169.254/latest/meta-data", "link-local"},
+          {"https://10.0.0.1/hook", "private address (RFC 1918)"},
+          {"https://[::1]/hook", "loopback"},
+          {receiver.url("/hooks/relay"), "must be an https URL"}};
+      int sequence = 20;
+      for (String[] c : cases) {
+        new StatusWebhookRepository(store.jdbi).configure(TENANT, c[0], SECRET);
+        notify(sequence, StatusEventType.DELIVERED);
+        assertThat(strict.dispatchDue()).as(c[0]).isEqualTo(new WebhookDispatcher.Pass(1, 0, 0, 1));
+        assertThat(row(sequence).state()).isEqualTo(OutboxState.FAILED);
+        assertThat(row(sequence).lastError()).as(c[0]).startsWith("refused: ").contains(c[1]);
+        sequence++;
+      }
+    }
+    assertThat(receiver.received()).isEmpty();
+    assertThat(registry.counter("relay_webhook_attempts", "outcome", "failed").count())
+        .isEqualTo(4);
+  }
+
+  @Test
+  void theConnectionGoesToTheAddressCheckedWithOneLookupAndKeepsTheHostName() {
+    // A name the test's DNS controls: each lookup is counted, and the answer can be changed.
+    AtomicReference<String> answer = new AtomicReference<>("127.0.0.1");
+    AtomicInteger lookups = new AtomicInteger();
+    HostResolver dns = host -> {
+      if (!host.equals("rebind.tenant.example")) {
+        return HostResolver.SYSTEM.resolve(host);
+      }
+      lookups.incrementAndGet();
+      return List.of(InetAddress.getByName(answer.get()));
+    };
+    try (WebhookDispatcher pinned = new WebhookDispatcher(outbox, SETTINGS, registry, clock,
+        new OutboundPolicy(dns, true))) {
+      new StatusWebhookRepository(store.jdbi).configure(TENANT,
+          "http://rebind.tenant.example:" + receiver.port() + "/hook", SECRET);
+      notify(30, StatusEventType.DELIVERED);
+      assertThat(pinned.dispatchDue()).isEqualTo(new WebhookDispatcher.Pass(1, 1, 0, 0));
+      // The client did not look the name up a second time (it connected to what was checked)...
+      assertThat(lookups).hasValue(1);
+      // ...and the request still names the host, as TLS (SNI) and virtual hosting need.
+      assertThat(receiver.received().get(0).header("Host"))
+          .isEqualTo("rebind.tenant.example:" + receiver.port());
+
+      // The name now points at the metadata service: refused, not sent, not retried.
+      answer.set("169.254.169.254");
+      notify(31, StatusEventType.DELIVERED);
+    }
+    // A new connection (a pooled one stays with the address checked for it) looks it up again.
+    try (WebhookDispatcher pinned = new WebhookDispatcher(outbox, SETTINGS, registry, clock,
+        new OutboundPolicy(dns, true))) {
+      assertThat(pinned.dispatchDue()).isEqualTo(new WebhookDispatcher.Pass(1, 0, 0, 1));
+      assertThat(row(31).lastError()).contains("169.254.169.254").contains("link-local");
+    }
+    assertThat(receiver.received()).hasSize(1);
   }
 
   @Test

@@ -14,11 +14,26 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.customizers.SpringDocCustomizers;
+import org.springdoc.core.properties.SpringDocConfigProperties;
+import org.springdoc.core.providers.SpringDocProviders;
+import org.springdoc.core.service.AbstractRequestService;
+import org.springdoc.core.service.GenericResponseService;
+import org.springdoc.core.service.OpenAPIService;
+import org.springdoc.core.service.OperationService;
 import org.springdoc.core.utils.SpringDocUtils;
+import org.springdoc.webmvc.api.OpenApiWebMvcResource;
+import org.springframework.beans.factory.ObjectFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The OpenAPI document ({@code /v3/api-docs}) and Swagger UI ({@code /swagger-ui.html}). */
+/**
+ * The OpenAPI document and Swagger UI. Swagger UI and the document it shows are on the management
+ * port only ({@code springdoc.use-management-port}: {@code /actuator/swagger-ui},
+ * {@code /actuator/openapi}); the public port keeps the document at {@code /v3/api-docs}, the
+ * contract clients generate from ({@link #publicApiDocs}).
+ */
 @Configuration(proxyBeanMethods = false)
 public class OpenApiConfig {
   public static final String BEARER = "apiKey";
@@ -27,6 +42,21 @@ public class OpenApiConfig {
   static {
     // Resolved from the Authorization header, not a request parameter.
     SpringDocUtils.getConfig().addRequestWrapperToIgnore(ApiKeyPrincipal.class);
+  }
+
+  /**
+   * {@code /v3/api-docs} on the public port. springdoc serves it only on the management port once
+   * {@code springdoc.use-management-port} moves Swagger UI there; the document is the API's public
+   * contract, so it stays where clients (and the generated client, and schemathesis) read it.
+   */
+  @Bean
+  @ConditionalOnProperty(name = "springdoc.use-management-port", havingValue = "true")
+  OpenApiWebMvcResource publicApiDocs(ObjectFactory<OpenAPIService> openApiService,
+      AbstractRequestService requests, GenericResponseService responses,
+      OperationService operations, SpringDocConfigProperties properties,
+      SpringDocProviders providers, SpringDocCustomizers customizers) {
+    return new OpenApiWebMvcResource(openApiService, requests, responses, operations, properties,
+        providers, customizers);
   }
 
   /** Every operation may answer an RFC 9457 problem document for 4xx and 5xx. */

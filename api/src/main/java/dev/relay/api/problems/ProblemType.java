@@ -26,6 +26,8 @@ public enum ProblemType {
       "Idempotency key already used for a different request"),
   UNKNOWN_REFERENCE("unknown-reference", HttpStatus.UNPROCESSABLE_CONTENT,
       "The request refers to something that does not exist"),
+  DESTINATION_REFUSED("destination-refused", HttpStatus.UNPROCESSABLE_CONTENT,
+      "Relay does not send to that address"),
   TEMPORARILY_UNAVAILABLE("temporarily-unavailable", HttpStatus.SERVICE_UNAVAILABLE,
       "Temporarily unavailable"),
   TIMEOUT("timeout", HttpStatus.GATEWAY_TIMEOUT, "The outcome is not known yet"),

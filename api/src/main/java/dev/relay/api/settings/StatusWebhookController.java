@@ -3,6 +3,10 @@ package dev.relay.api.settings;
 import dev.relay.api.auth.Allowed;
 import dev.relay.api.problems.ApiProblem;
 import dev.relay.api.problems.Checks;
+import dev.relay.api.problems.FieldProblem;
+import dev.relay.api.problems.ProblemType;
+import dev.relay.guard.net.OutboundPolicy;
+import dev.relay.guard.net.RefusedDestinationException;
 import dev.relay.store.tenant.ApiKeyPrincipal;
 import dev.relay.store.tenant.Role;
 import dev.relay.store.webhook.StatusWebhook;
@@ -10,9 +14,15 @@ import dev.relay.store.webhook.StatusWebhookRepository;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -32,15 +42,18 @@ import org.springframework.web.bind.annotation.RestController;
 @Allowed(Role.ADMIN)
 @Tag(name = "Settings")
 public class StatusWebhookController {
+  private static final Logger log = LoggerFactory.getLogger(StatusWebhookController.class);
   /** Standard Webhooks secrets: this prefix, then base64 of the key bytes. */
   static final String SECRET_PREFIX = "whsec_";
   private static final int SECRET_BYTES = 32;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final StatusWebhookRepository webhooks;
+  private final OutboundPolicy policy;
 
-  public StatusWebhookController(StatusWebhookRepository webhooks) {
+  public StatusWebhookController(StatusWebhookRepository webhooks, OutboundPolicy policy) {
     this.webhooks = webhooks;
+    this.policy = policy;
   }
 
   /**
@@ -56,12 +69,17 @@ public class StatusWebhookController {
   @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "Set the status webhook URL and get a new signing secret (shown once)",
       description = "Every PUT makes a new secret; events still queued are signed with it. "
-          + "400 for anything but an absolute http(s) URL.")
+          + "400 for anything but an absolute https URL (http only under the local-development "
+          + "setting relay.webhooks.allow-insecure-local); 422 destination-refused when the host "
+          + "is, or resolves to, an address that is not public (loopback, private, link-local "
+          + "incl. cloud metadata, carrier-grade NAT, multicast, reserved), naming the address. "
+          + "Nothing is stored then.")
   public StatusWebhookWithSecret put(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @RequestBody StatusWebhookRequest body) {
     Checks checks = new Checks();
     String url = body.validUrl(checks);
     checks.throwIfAny();
+    vet(url);
     String secret = newSecret();
     if (!webhooks.configure(caller.tenantId(), url, secret)) {
       throw ApiProblem.notFound("Tenant", caller.tenantId());
@@ -83,6 +101,29 @@ public class StatusWebhookController {
   public ResponseEntity<Void> delete(@Parameter(hidden = true) ApiKeyPrincipal caller) {
     webhooks.remove(caller.tenantId());
     return ResponseEntity.noContent().build();
+  }
+
+  /**
+   * Refuses a URL Relay would not send to: http (400) or a host with a non-public address (422,
+   * naming it). A name that does not resolve (yet) is accepted: the worker checks every address
+   * again at each send, so nothing reaches an address this check would refuse.
+   */
+  private void vet(String url) {
+    URI uri = URI.create(url);
+    try {
+      policy.checkUrl(uri);
+      policy.vet(uri.getHost());
+    } catch (RefusedDestinationException e) {
+      if (e.address() == null) {
+        throw ApiProblem.validation("url", e.getMessage());
+      }
+      throw new ApiProblem(ProblemType.DESTINATION_REFUSED, e.getMessage()
+          + ". Use a URL whose host resolves only to public addresses.",
+          List.of(new FieldProblem("url", e.getMessage())), HttpHeaders.EMPTY);
+    } catch (UnknownHostException e) {
+      log.info("status webhook of a tenant set to {}, whose host does not resolve now; "
+          + "it is checked again at every send", url);
+    }
   }
 
   /** {@code whsec_} + base64 of 32 random bytes, the Standard Webhooks secret format. */

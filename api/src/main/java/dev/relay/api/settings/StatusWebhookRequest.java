@@ -9,7 +9,7 @@ import java.util.Locale;
 /** The body of {@code PUT /v1/settings/status-webhook}. */
 public record StatusWebhookRequest(
     @Schema(example = "https://hooks.example.com/relay/status",
-        description = "an absolute http(s) URL; status events are POSTed here")
+        description = "an absolute https URL on a public host; status events are POSTed here")
     String url) {
 
   static final int MAX_URL = 2000;

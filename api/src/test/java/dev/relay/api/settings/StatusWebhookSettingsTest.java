@@ -7,7 +7,9 @@ import dev.relay.api.support.ApiTest;
 import dev.relay.api.support.Http;
 import dev.relay.store.webhook.StatusWebhookRepository;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,12 +48,58 @@ class StatusWebhookSettingsTest extends ApiTest {
     assertThat(get.body()).doesNotContain(secret.substring("whsec_".length()));
 
     // Setting it again rotates the secret.
-    String second = http().put(PATH, ACME_ADMIN, "{\"url\":\"http://hooks.acme.test/v2\"}")
+    String second = http().put(PATH, ACME_ADMIN, "{\"url\":\"https://hooks.acme.test/v2\"}")
         .json().path("secret").asString();
     assertThat(second).startsWith("whsec_").isNotEqualTo(secret);
     assertThat(webhooks.find("acme").orElseThrow().secret()).isEqualTo(second);
     assertThat(http().get(PATH, ACME_ADMIN).json().path("url").asString())
-        .isEqualTo("http://hooks.acme.test/v2");
+        .isEqualTo("https://hooks.acme.test/v2");
+  }
+
+  @Test
+  void plainHttpIs400WithoutTheLocalDevelopmentSetting() {
+    Http.Reply reply = http().put(PATH, ACME_ADMIN, "{\"url\":\"http://hooks.acme.test/relay\"}");
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+    assertThat(reply.errorFields()).containsExactly("url");
+    assertThat(reply.body()).contains("must be an https URL")
+        .contains("relay.webhooks.allow-insecure-local");
+    assertThat(webhooks.find("acme")).isEmpty();
+  }
+
+  @Test
+  void loopbackPrivateAndMetadataAddressesAre422NamingTheAddressAndNothingIsStored() {
+    http().put(PATH, ACME_ADMIN, "{\"url\":\"https://hooks.acme.test/relay\"}");
+    String before = webhooks.find("acme").orElseThrow().secret();
+    Map<String, String> refused = new LinkedHashMap<>();
+    refused.put("http://127.0.0.1/hook", "must be an https URL"); // 400: the scheme first
+    refused.put("https://127.0.0.1/hook", "127.0.0.1 is a loopback address (127.0.0.0/8)");
+    refused.put("https://10.0.0.1/hook", "10.0.0.1 is a private address (RFC 1918) (10.0.0.0/8)");
+    refused.put("https://169.254.169.254/latest/meta-data",
+        "169.254.169.254 is a link-local address (incl. the cloud metadata service");
+    refused.put("https://[::1]/", "0:0:0:0:0:0:0:1 is a loopback address (::1/128)");
+    refused.put("https://[::ffff:169.254.169.254]/", "169.254.169.254");
+    refused.put("https://100.64.1.1/", "carrier-grade NAT");
+    refused.put("https://localhost:8443/hook", "localhost resolves to 127.0.0.1, which is a loopback");
+    refused.put("https://internal.acme.test/hook",
+        "internal.acme.test resolves to 10.20.30.40, which is a private address");
+    refused.forEach((url, why) -> {
+      Http.Reply reply = http().put(PATH, ACME_ADMIN, "{\"url\":\"" + url + "\"}");
+      assertThat(reply.status()).as(url + " -> " + reply.body())
+          .isEqualTo(url.startsWith("http:") ? 400 : 422);
+      assertThat(reply.contentType()).startsWith("application/problem+json");
+      assertThat(reply.errorFields()).as(url).containsExactly("url");
+      assertThat(reply.body()).as(url).contains(why);
+      if (!url.startsWith("http:")) {
+        assertThat(reply.json().path("type").asString())
+            .isEqualTo("https://relay.dev/problems/destination-refused");
+        assertThat(reply.json().path("detail").asString()).contains(why)
+            .contains("public addresses");
+      }
+    });
+    // No partial write: the webhook set before is still there, with its secret.
+    assertThat(webhooks.find("acme").orElseThrow().url()).isEqualTo("https://hooks.acme.test/relay");
+    assertThat(webhooks.find("acme").orElseThrow().secret()).isEqualTo(before);
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.relay.activities.config.SmtpSettings;
 import dev.relay.activities.config.TwilioSettings;
 import dev.relay.contracts.SearchAttributes;
 import dev.relay.contracts.TaskQueues;
+import dev.relay.guard.net.HostResolver;
 import dev.relay.store.testing.TestDatabase;
 import dev.relay.workflows.DeliveryWorkflowImpl;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -20,6 +21,7 @@ import io.temporal.common.converter.DataConverter;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
@@ -40,6 +42,28 @@ public class RelayTestInfrastructure {
   public static final String TWILIO_FROM = "+15550001000";
   /** What the API is configured to believe Twilio calls (the signed URL's base). */
   public static final String WEBHOOK_BASE_URL = "https://relay.example.test";
+
+  /** A public address the test DNS gives every {@code *.test} name (example.com's). */
+  public static final String PUBLIC_TEST_ADDRESS = "93.184.215.14";
+
+  /**
+   * The test's DNS: {@code *.test} names are public hosts (no real lookup), except
+   * {@code internal.acme.test} (a private address) and {@code rebound.acme.test} (loopback);
+   * anything else (localhost, IP literals) as the system resolves it.
+   */
+  @Bean
+  @Primary
+  HostResolver testDns() {
+    return host -> {
+      String address = switch (host) {
+        case "internal.acme.test" -> "10.20.30.40";
+        case "rebound.acme.test" -> "127.0.0.1";
+        default -> host.endsWith(".test") ? PUBLIC_TEST_ADDRESS : null;
+      };
+      return address == null ? HostResolver.SYSTEM.resolve(host)
+          : List.of(InetAddress.getByName(address));
+    };
+  }
 
   @Bean
   @Primary

@@ -28,6 +28,8 @@ public final class RelayProcess implements AutoCloseable {
 
   private final String name;
   private final int port;
+  /** Where actuator answers: the API's management port, or the worker's only port. */
+  private final int managementPort;
   private final String readinessPath;
   private final ManagedProcess process;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -41,6 +43,8 @@ public final class RelayProcess implements AutoCloseable {
     this.name = name;
     this.port = port;
     this.readinessPath = readinessPath;
+    this.managementPort = environment.containsKey("MANAGEMENT_SERVER_PORT")
+        ? Integer.parseInt(environment.get("MANAGEMENT_SERVER_PORT")) : port;
     Map<String, String> env = new LinkedHashMap<>(environment);
     env.put("SERVER_PORT", Integer.toString(port));
     env.put("SERVER_ADDRESS", "127.0.0.1");
@@ -122,7 +126,7 @@ public final class RelayProcess implements AutoCloseable {
   }
 
   private URI healthUri() {
-    return URI.create(baseUrl() + readinessPath);
+    return URI.create("http://127.0.0.1:" + managementPort + readinessPath);
   }
 
   @Override

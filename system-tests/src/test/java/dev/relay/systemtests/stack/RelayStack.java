@@ -240,6 +240,8 @@ public final class RelayStack implements AutoCloseable {
     apiEnv.put("RELAY_TWILIO_AUTH_TOKEN", TwilioPeer.AUTH_TOKEN);
     apiEnv.put("RELAY_TWILIO_WEBHOOK_BASE_URL", apiBase);
     apiEnv.put("RELAY_CODECSERVER_ALLOWEDORIGINS", temporal.webUi());
+    // Actuator (the readiness probe) is on the API's management port, not the public one.
+    apiEnv.put("MANAGEMENT_SERVER_PORT", Integer.toString(Ports.free()));
     // relay.bootstrap is a list of tenants, each with a list of keys.
     apiEnv.put("RELAY_BOOTSTRAP_0_ID", TENANT);
     apiEnv.put("RELAY_BOOTSTRAP_0_NAME", "System tests");

@@ -10,6 +10,7 @@ import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.template.TemplateRepository;
+import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.TenantRepository;
 import dev.relay.store.webhook.StatusWebhookRepository;
 import javax.sql.DataSource;
@@ -36,6 +37,11 @@ public class StoreConfig {
   @Bean
   TenantRepository tenantRepository(Jdbi jdbi) {
     return new TenantRepository(jdbi);
+  }
+
+  @Bean
+  ApiKeyRepository apiKeyRepository(Jdbi jdbi) {
+    return new ApiKeyRepository(jdbi);
   }
 
   @Bean

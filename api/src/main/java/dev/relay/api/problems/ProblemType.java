@@ -24,6 +24,7 @@ public enum ProblemType {
       "Idempotency key already used for a different request"),
   UNKNOWN_REFERENCE("unknown-reference", HttpStatus.UNPROCESSABLE_CONTENT,
       "The request refers to something that does not exist"),
+  TOO_MANY_REQUESTS("too-many-requests", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
   TEMPORARILY_UNAVAILABLE("temporarily-unavailable", HttpStatus.SERVICE_UNAVAILABLE,
       "Temporarily unavailable"),
   TIMEOUT("timeout", HttpStatus.GATEWAY_TIMEOUT, "The outcome is not known yet"),
@@ -65,6 +66,7 @@ public enum ProblemType {
       case 409 -> INVALID_STATE;
       case 413 -> PAYLOAD_TOO_LARGE;
       case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      case 429 -> TOO_MANY_REQUESTS;
       case 503 -> TEMPORARILY_UNAVAILABLE;
       case 504 -> TIMEOUT;
       default -> status >= 500 ? INTERNAL : MALFORMED_REQUEST;

@@ -66,6 +66,8 @@ import tools.jackson.databind.JsonNode;
         "relay.bootstrap[1].keys[1].name=globex.support",
         "relay.codec.keys=" + ApiTest.PAYLOAD_KEYS,
         "relay.codec.required=true",
+        // Every test connects from 127.0.0.1: the brute-force guard has its own test.
+        "relay.auth.failure-limit=1000000",
         "relay.codec-server.allowed-origins=" + ApiTest.UI_ORIGIN,
     })
 @Import(RelayTestInfrastructure.class)

@@ -9,6 +9,7 @@ import dev.relay.store.delivery.SendLedgerRepository;
 import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
+import dev.relay.store.recipient.SuppressionRepository;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.TenantRepository;
@@ -47,6 +48,11 @@ public class StoreConfig {
   @Bean
   RecipientRepository recipientRepository(Jdbi jdbi) {
     return new RecipientRepository(jdbi);
+  }
+
+  @Bean
+  SuppressionRepository suppressionRepository(Jdbi jdbi) {
+    return new SuppressionRepository(jdbi);
   }
 
   @Bean

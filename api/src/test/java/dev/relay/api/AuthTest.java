@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.relay.api.support.ApiTest;
 import dev.relay.api.support.Http;
 import dev.relay.store.tenant.Role;
-import dev.relay.store.tenant.TenantRepository;
+import dev.relay.store.tenant.ApiKeyRepository;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** API keys, roles and tenant isolation. */
 class AuthTest extends ApiTest {
   @Autowired
-  TenantRepository tenants;
+  ApiKeyRepository keys;
 
   static void assertProblem(Http.Reply r, int status) {
     assertThat(r.status()).as(r.body()).isEqualTo(status);
@@ -37,7 +37,7 @@ class AuthTest extends ApiTest {
   @Test
   void aRevokedKeyIs401() {
     String key = unique("revoked-key-0000");
-    tenants.upsertApiKey(key, "acme", Role.CLIENT, "old-app");
+    keys.ensureConfigured(key, "acme", Role.CLIENT, "old-app");
     assertThat(http().get("/v1/deliveries", key).status()).isEqualTo(200);
     jdbi.useHandle(h -> h.execute(
         "update api_keys set revoked_at = now() where name = 'old-app' and tenant_id = 'acme'"));

@@ -4,6 +4,8 @@ import dev.relay.store.audit.AuditRecord;
 import dev.relay.store.audit.AuditRepository;
 import dev.relay.store.audit.NewAuditEvent;
 import dev.relay.store.delivery.SendLedgerRepository;
+import dev.relay.store.recipient.SuppressionReason;
+import dev.relay.store.recipient.SuppressionRepository;
 import dev.relay.store.webhook.OutboxEvent;
 import dev.relay.store.webhook.WebhookOutboxRepository;
 import java.util.List;
@@ -49,6 +51,13 @@ public final class UnitOfWork {
     /** Queues a status event for the tenant's webhook; see {@link WebhookOutboxRepository#enqueue}. */
     public boolean enqueueWebhook(OutboxEvent event) {
       return WebhookOutboxRepository.enqueue(h, event);
+    }
+
+    /** Records a server-owned suppression (idempotent); see {@link SuppressionRepository#record}. */
+    public boolean suppress(String tenantId, String channel, String address,
+        SuppressionReason reason, String detail, String deliveryId) {
+      return SuppressionRepository.record(h, tenantId, channel, address, reason, detail,
+          deliveryId);
     }
 
     /** Records the provider's acceptance of the send {@code sendKey}. */

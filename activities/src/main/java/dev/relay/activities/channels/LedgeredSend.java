@@ -206,6 +206,13 @@ public final class LedgeredSend {
         if (!f.maybeAccepted()) {
           ledger.markFailed(key, f.type() + ": " + f.getMessage() + " [" + name + "]");
         }
+        if (f.suppression() != null) {
+          // The address is dead for good (hard bounce, STOP): later deliveries go to another
+          // consented channel or are rejected, whatever the client PUTs.
+          store.inTransaction(w -> w.suppress(request.tenantId(), request.channel().name(),
+              request.address(), f.suppression(), f.getMessage() + " [" + name + "]",
+              request.deliveryId()));
+        }
         if (f.decision() != Decision.FAILOVER) {
           return SendOutcome.failed(f.type(), f.getMessage() + " [" + name + "]", Duration.ZERO);
         }

@@ -2,6 +2,7 @@ package dev.relay.activities.channels;
 
 import dev.relay.activities.channels.FailureTable.Decision;
 import dev.relay.contracts.DeliveryErrorType;
+import dev.relay.store.recipient.SuppressionReason;
 
 /**
  * A send that did not go through, already classified by the provider's {@link FailureTable}.
@@ -17,22 +18,37 @@ public final class SendFailure extends Exception {
   private final DeliveryErrorType type;
   private final Decision decision;
   private final boolean maybeAccepted;
+  private final SuppressionReason suppression;
 
   public SendFailure(Decision decision, boolean maybeAccepted, String message, Throwable cause) {
-    this(decision.type(), decision, maybeAccepted, message, cause);
+    this(decision.type(), decision, maybeAccepted, message, cause, null);
   }
 
   private SendFailure(DeliveryErrorType type, Decision decision, boolean maybeAccepted,
-      String message, Throwable cause) {
+      String message, Throwable cause, SuppressionReason suppression) {
     super(message, cause, false, false);
     this.type = type;
     this.decision = decision;
     this.maybeAccepted = maybeAccepted;
+    this.suppression = suppression;
+  }
+
+  /**
+   * This failure, saying that the contact point itself is dead for good (a hard bounce, a STOP):
+   * the send records a suppression that no client write can lift.
+   */
+  public SendFailure suppressing(SuppressionReason reason) {
+    return new SendFailure(type, decision, maybeAccepted, getMessage(), getCause(), reason);
+  }
+
+  /** Why the contact point must not be sent to again, or null when this failure says nothing. */
+  public SuppressionReason suppression() {
+    return suppression;
   }
 
   /** A failure of our own data (content, documents): nothing reached the provider. */
   public static SendFailure beforeProvider(DeliveryErrorType type, String message) {
-    return new SendFailure(type, Decision.PERMANENT, false, message, null);
+    return new SendFailure(type, Decision.PERMANENT, false, message, null, null);
   }
 
   public DeliveryErrorType type() {

@@ -5,7 +5,7 @@ import dev.relay.api.problems.ApiProblem;
 import dev.relay.api.problems.ProblemType;
 import dev.relay.store.tenant.ApiKeyPrincipal;
 import dev.relay.store.tenant.Role;
-import dev.relay.store.tenant.TenantRepository;
+import dev.relay.store.tenant.ApiKeyRepository;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
@@ -21,13 +21,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class CodecAccess {
   private final ApiKeyInterceptor apiKeys;
-  private final TenantRepository tenants;
+  private final ApiKeyRepository keys;
   private final CodecSessions sessions;
   private final Clock clock;
 
-  public CodecAccess(ApiKeyInterceptor apiKeys, TenantRepository tenants, CodecSessions sessions) {
+  public CodecAccess(ApiKeyInterceptor apiKeys, ApiKeyRepository keys, CodecSessions sessions) {
     this.apiKeys = apiKeys;
-    this.tenants = tenants;
+    this.keys = keys;
     this.sessions = sessions;
     this.clock = Clock.systemUTC();
   }
@@ -42,13 +42,13 @@ public class CodecAccess {
   CodecCaller authenticate(HttpServletRequest request) {
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (authorization != null && !authorization.isBlank()) {
-      return new CodecCaller(apiKeys.authenticate(authorization), "bearer");
+      return new CodecCaller(apiKeys.authenticate(authorization, request.getRemoteAddr()), "bearer");
     }
     String cookie = cookie(request);
     if (cookie != null) {
       String key = sessions.open(cookie, clock.instant()).orElseThrow(() -> ApiProblem.unauthenticated(
           "The codec sign-in has expired or is not valid; sign in again at /codec/login"));
-      ApiKeyPrincipal principal = tenants.authenticate(key).orElseThrow(() ->
+      ApiKeyPrincipal principal = keys.authenticate(key).orElseThrow(() ->
           ApiProblem.unauthenticated("The key of this codec sign-in was revoked; sign in again "
               + "at /codec/login"));
       return new CodecCaller(principal, "session");
@@ -59,11 +59,11 @@ public class CodecAccess {
   }
 
   /** The principal of a bare API key (the sign-in form); a 401 problem when unknown. */
-  ApiKeyPrincipal authenticateKey(String apiKey) {
+  ApiKeyPrincipal authenticateKey(String apiKey, String client) {
     if (apiKey == null || apiKey.isBlank()) {
       throw ApiProblem.unauthenticated("Enter a support or admin API key");
     }
-    return apiKeys.authenticate("Bearer " + apiKey.strip());
+    return apiKeys.authenticate("Bearer " + apiKey.strip(), client);
   }
 
   static void requireOperator(ApiKeyPrincipal principal) {

@@ -52,7 +52,7 @@ public class CodecLoginController {
       HttpServletRequest request) {
     ApiKeyPrincipal who;
     try {
-      who = access.authenticateKey(apiKey);
+      who = access.authenticateKey(apiKey, request.getRemoteAddr());
       CodecAccess.requireOperator(who);
     } catch (ApiProblem e) {
       log.warn("codec sign-in refused from {}: {}", request.getRemoteAddr(), e.getMessage());

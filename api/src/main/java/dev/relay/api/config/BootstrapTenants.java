@@ -1,5 +1,6 @@
 package dev.relay.api.config;
 
+import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.Tenant;
 import dev.relay.store.tenant.TenantRepository;
 import org.slf4j.Logger;
@@ -9,8 +10,10 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 /**
- * Upserts the tenants and API keys listed under {@code relay.bootstrap} at startup, for local
- * demos. Production keys are made by an operator; the list is empty by default.
+ * Upserts the tenants listed under {@code relay.bootstrap} at startup and adds their API keys
+ * that are not known yet, for local demos. A known key is left as it is: one revoked through the
+ * admin API stays revoked although it is still listed here. Production keys are made through
+ * {@code POST /v1/api-keys}; the list is empty by default.
  */
 @Component
 public class BootstrapTenants implements ApplicationRunner {
@@ -18,10 +21,13 @@ public class BootstrapTenants implements ApplicationRunner {
 
   private final RelayProperties properties;
   private final TenantRepository tenants;
+  private final ApiKeyRepository keys;
 
-  public BootstrapTenants(RelayProperties properties, TenantRepository tenants) {
+  public BootstrapTenants(RelayProperties properties, TenantRepository tenants,
+      ApiKeyRepository keys) {
     this.properties = properties;
     this.tenants = tenants;
+    this.keys = keys;
   }
 
   @Override
@@ -33,14 +39,19 @@ public class BootstrapTenants implements ApplicationRunner {
       // Keep a status webhook the tenant set through the API: a restart must not remove it.
       String webhookUrl = tenants.findTenant(t.id()).map(Tenant::statusWebhookUrl).orElse(null);
       tenants.upsertTenant(new Tenant(t.id(), t.name() == null ? t.id() : t.name(), webhookUrl));
+      int added = 0;
       for (RelayProperties.BootstrapKey k : t.keys()) {
         if (k.key() == null || k.key().length() < 16 || k.role() == null) {
           throw new IllegalStateException(
               "relay.bootstrap: tenant " + t.id() + " has a key without a role or shorter than 16 characters");
         }
-        tenants.upsertApiKey(k.key(), t.id(), k.role(), k.name() == null ? k.role().dbValue() : k.name());
+        if (keys.ensureConfigured(k.key(), t.id(), k.role(),
+            k.name() == null ? k.role().dbValue() : k.name())) {
+          added++;
+        }
       }
-      log.info("bootstrap: tenant {} with {} API key(s)", t.id(), t.keys().size());
+      log.info("bootstrap: tenant {} with {} configured API key(s), {} new", t.id(),
+          t.keys().size(), added);
     }
   }
 }

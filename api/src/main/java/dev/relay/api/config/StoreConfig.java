@@ -9,7 +9,9 @@ import dev.relay.store.delivery.SendLedgerRepository;
 import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
+import dev.relay.store.recipient.SuppressionRepository;
 import dev.relay.store.template.TemplateRepository;
+import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.TenantRepository;
 import dev.relay.store.webhook.StatusWebhookRepository;
 import dev.relay.store.sealed.AtRest;
@@ -71,8 +73,18 @@ public class StoreConfig {
   }
 
   @Bean
+  ApiKeyRepository apiKeyRepository(Jdbi jdbi) {
+    return new ApiKeyRepository(jdbi);
+  }
+
+  @Bean
   RecipientRepository recipientRepository(Jdbi jdbi) {
     return new RecipientRepository(jdbi);
+  }
+
+  @Bean
+  SuppressionRepository suppressionRepository(Jdbi jdbi) {
+    return new SuppressionRepository(jdbi);
   }
 
   @Bean

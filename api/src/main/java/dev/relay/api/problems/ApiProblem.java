@@ -49,6 +49,12 @@ public class ApiProblem extends RuntimeException {
     return new ApiProblem(ProblemType.TEMPORARILY_UNAVAILABLE, detail, List.of(), h);
   }
 
+  public static ApiProblem tooManyRequests(String detail, long retryAfterSeconds) {
+    HttpHeaders h = new HttpHeaders();
+    h.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfterSeconds)));
+    return new ApiProblem(ProblemType.TOO_MANY_REQUESTS, detail, List.of(), h);
+  }
+
   public ProblemType type() {
     return type;
   }

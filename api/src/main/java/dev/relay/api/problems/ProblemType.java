@@ -28,6 +28,7 @@ public enum ProblemType {
       "The request refers to something that does not exist"),
   DESTINATION_REFUSED("destination-refused", HttpStatus.UNPROCESSABLE_CONTENT,
       "Relay does not send to that address"),
+  TOO_MANY_REQUESTS("too-many-requests", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
   TEMPORARILY_UNAVAILABLE("temporarily-unavailable", HttpStatus.SERVICE_UNAVAILABLE,
       "Temporarily unavailable"),
   TIMEOUT("timeout", HttpStatus.GATEWAY_TIMEOUT, "The outcome is not known yet"),
@@ -69,6 +70,7 @@ public enum ProblemType {
       case 409 -> INVALID_STATE;
       case 413 -> PAYLOAD_TOO_LARGE;
       case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      case 429 -> TOO_MANY_REQUESTS;
       case 503 -> TEMPORARILY_UNAVAILABLE;
       case 504 -> TIMEOUT;
       default -> status >= 500 ? INTERNAL : MALFORMED_REQUEST;

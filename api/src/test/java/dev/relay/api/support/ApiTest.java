@@ -68,6 +68,8 @@ import tools.jackson.databind.JsonNode;
         "relay.codec.required=true",
         "relay.at-rest.keys=" + ApiTest.AT_REST_KEYS,
         "relay.at-rest.required=true",
+        // Every test connects from 127.0.0.1: the brute-force guard has its own test.
+        "relay.auth.failure-limit=1000000",
         "relay.codec-server.allowed-origins=" + ApiTest.UI_ORIGIN,
     })
 @Import(RelayTestInfrastructure.class)

@@ -60,6 +60,17 @@ public final class TwilioFake {
                 """)));
   }
 
+  /** The recipient replied STOP: Twilio refuses messages to {@code to} with error 21610. */
+  public static void rejectsAsUnsubscribed(WireMockServer twilio, String to) {
+    twilio.stubFor(post(urlEqualTo(MESSAGES))
+        .withRequestBody(containing("To=" + URLEncoder.encode(to, StandardCharsets.UTF_8)))
+        .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+            .withBody("""
+                {"code":21610,"message":"Attempt to send to unsubscribed recipient",
+                 "more_info":"https://www.twilio.com/docs/errors/21610","status":400}
+                """)));
+  }
+
   /** X-Twilio-Signature as Twilio computes it: base64(HMAC-SHA1(token, url + sorted k+v)). */
   public static String signature(String token, String url, Map<String, String> params) {
     StringBuilder data = new StringBuilder(url);

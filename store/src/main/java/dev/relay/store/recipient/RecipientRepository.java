@@ -5,7 +5,11 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-/** Recipients and their contact points; every query is scoped to a tenant. */
+/**
+ * Recipients and their contact points; every query is scoped to a tenant. A contact point reads
+ * as suppressed when the server suppressed it ({@link SuppressionRepository}, which a PUT cannot
+ * clear) or when the client said so.
+ */
 public class RecipientRepository {
   private final Jdbi jdbi;
 
@@ -55,8 +59,13 @@ public class RecipientRepository {
 
   private static Optional<Recipient> find(Handle h, String tenantId, String id) {
     List<ContactPoint> contacts = h.createQuery("""
-            select channel, address, verified, suppressed_reason from contact_points
-            where tenant_id = :t and recipient_id = :id order by channel
+            select c.channel, c.address, c.verified,
+              coalesce(s.reason || coalesce(' (' || s.detail || ')', ''), c.suppressed_reason)
+                as suppressed_reason
+            from contact_points c
+            left join suppressions s on s.tenant_id = c.tenant_id and s.channel = c.channel
+              and s.address = c.address and s.cleared_at is null
+            where c.tenant_id = :t and c.recipient_id = :id order by c.channel
             """)
         .bind("t", tenantId).bind("id", id)
         .map((rs, ctx) -> new ContactPoint(rs.getString("channel"), rs.getString("address"),

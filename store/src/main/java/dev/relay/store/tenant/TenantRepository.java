@@ -1,10 +1,9 @@
 package dev.relay.store.tenant;
 
-import dev.relay.store.Hashing;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** Tenants and their API keys. Keys are stored as SHA-256 hashes only. */
+/** Tenants (their API keys: {@link ApiKeyRepository}). */
 public class TenantRepository {
   private final Jdbi jdbi;
 
@@ -31,32 +30,6 @@ public class TenantRepository {
         .bind("id", id)
         .map((rs, ctx) -> new Tenant(rs.getString("id"), rs.getString("name"),
             rs.getString("status_webhook_url")))
-        .findOne());
-  }
-
-  /** Registers a plaintext key (idempotent: the same key maps to the same row). */
-  public void upsertApiKey(String plaintextKey, String tenantId, Role role, String name) {
-    jdbi.useHandle(h -> h.createUpdate("""
-            insert into api_keys (key_hash, tenant_id, role, name) values (:hash, :tenant, :role, :name)
-            on conflict (key_hash) do update set tenant_id = excluded.tenant_id,
-              role = excluded.role, name = excluded.name, revoked_at = null
-            """)
-        .bind("hash", Hashing.sha256Hex(plaintextKey))
-        .bind("tenant", tenantId)
-        .bind("role", role.dbValue())
-        .bind("name", name)
-        .execute());
-  }
-
-  /** The principal of a presented key, unless it is unknown or revoked. */
-  public Optional<ApiKeyPrincipal> authenticate(String plaintextKey) {
-    return jdbi.withHandle(h -> h.createQuery("""
-            select tenant_id, role, name from api_keys
-            where key_hash = :hash and revoked_at is null
-            """)
-        .bind("hash", Hashing.sha256Hex(plaintextKey))
-        .map((rs, ctx) -> new ApiKeyPrincipal(rs.getString("tenant_id"),
-            Role.fromDb(rs.getString("role")), rs.getString("name")))
         .findOne());
   }
 }

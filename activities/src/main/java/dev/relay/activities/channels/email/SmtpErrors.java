@@ -10,9 +10,11 @@ import static dev.relay.activities.channels.FailureTable.row;
 
 import dev.relay.activities.channels.FailureTable;
 import dev.relay.activities.channels.SendFailure;
+import dev.relay.store.recipient.SuppressionReason;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 
@@ -54,6 +56,9 @@ final class SmtpErrors {
       // A timeout or reset after the data went out may come after the relay queued the message.
       "I/O error or timeout after the message data", RETRY, MAYBE_ACCEPTED);
 
+  /** RCPT replies that mean the mailbox does not exist or will never take mail (RFC 5321). */
+  static final Set<Integer> HARD_BOUNCE_CODES = Set.of(550, 551, 553, 556);
+
   private SmtpErrors() {}
 
   /**
@@ -67,7 +72,23 @@ final class SmtpErrors {
     String message = code > 0
         ? "SMTP relay answered " + code
         : "SMTP send failed: " + error.getClass().getSimpleName();
-    return row.failure(message, error);
+    SendFailure failure = row.failure(message, error);
+    return recipientRefusedForGood(error) ? failure.suppressing(SuppressionReason.HARD_BOUNCE)
+        : failure;
+  }
+
+  /**
+   * A hard bounce: the relay refused this recipient (RCPT TO) with a permanent "no such mailbox"
+   * kind of reply. Not any 5xx: a 5xx to MAIL FROM, AUTH or the content says nothing about the
+   * recipient's address, and 552 (mailbox full) may clear up.
+   */
+  static boolean recipientRefusedForGood(MessagingException error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SMTPAddressFailedException a) {
+        return HARD_BOUNCE_CODES.contains(a.getReturnCode());
+      }
+    }
+    return false;
   }
 
   private static int replyCode(MessagingException error, int lastReplyCode) {

@@ -15,7 +15,9 @@ import dev.relay.activities.channels.SendFailure;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import dev.relay.store.recipient.SuppressionReason;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
@@ -33,6 +35,12 @@ final class TwilioErrors {
       21614, // 'To' is not a mobile number
       21408, // no permission to send to the region
       21612); // 'To' not reachable from this 'From'
+
+  /** Codes that say the number itself must not be sent to again. */
+  static final Map<Integer, SuppressionReason> SUPPRESSING_CODES = Map.of(
+      21610, SuppressionReason.STOP,
+      21211, SuppressionReason.INVALID_NUMBER,
+      21614, SuppressionReason.INVALID_NUMBER);
 
   /**
    * @param httpStatus the HTTP status of Twilio's answer, null when there was no answer
@@ -75,7 +83,9 @@ final class TwilioErrors {
     String message = status != null
         ? "Twilio answered HTTP " + status + (code != null && code > 0 ? ", error " + code : "")
         : "Twilio request failed: " + rootCauseName(error);
-    return row.failure(message, error);
+    SendFailure failure = row.failure(message, error);
+    SuppressionReason dead = code == null ? null : SUPPRESSING_CODES.get(code);
+    return dead == null ? failure : failure.suppressing(dead);
   }
 
   private static String rootCauseName(Throwable error) {

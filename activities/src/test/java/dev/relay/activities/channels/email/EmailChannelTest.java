@@ -10,6 +10,8 @@ import dev.relay.activities.TestStore;
 import dev.relay.activities.channels.ChannelActivitiesImpl;
 import dev.relay.activities.channels.LedgeredSend;
 import dev.relay.activities.channels.ScriptedSmtpServer;
+import dev.relay.store.recipient.SuppressionReason;
+import dev.relay.store.recipient.SuppressionRepository;
 import dev.relay.activities.channels.ScriptedSmtpServer.Stage;
 import dev.relay.activities.channels.sms.SmsChannel;
 import dev.relay.activities.channels.routing.ProviderEvents;
@@ -49,11 +51,13 @@ class EmailChannelTest {
       new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
   private TestStore store;
+  private SuppressionRepository suppressions;
   private PreparedPayload prepared;
 
   @BeforeEach
   void setUp() {
     store = TestStore.fresh();
+    suppressions = new SuppressionRepository(store.jdbi);
     store.templates.upsert(TENANT, "results", "Your results, {{name}}",
         "<p>Dear {{name}},</p><p>attached.</p>", "Dear {{name}}, attached.", null);
     store.documents.store(TENANT, "doc-1", "results.pdf", "application/pdf", PDF);
@@ -207,8 +211,32 @@ class EmailChannelTest {
 
       assertThat(failure.getOriginalMessage()).contains("550").doesNotContain("ann@example.com");
       assertThat(relay.messages()).isEmpty();
+      // A hard bounce: the address is suppressed by the server, once, with an audit event,
+      // and a retry of the same send records nothing more.
+      expectFailure(DeliveryErrorType.PROVIDER_REJECTED,
+          () -> activities(relay.port()).sendEmail(request(prepared)));
     }
     assertLedger("FAILED", "PROVIDER_REJECTED");
+    assertThat(suppressions.active(TENANT, "EMAIL", "ann@example.com"))
+        .hasValueSatisfying(s -> {
+          assertThat(s.reason()).isEqualTo(SuppressionReason.HARD_BOUNCE);
+          assertThat(s.detail()).contains("550");
+          assertThat(s.deliveryId()).isEqualTo(DELIVERY);
+        });
+    int audited = store.jdbi.withHandle(h -> h.createQuery(
+            "select count(*) from audit_events where step = 'suppression' and outcome = 'added'")
+        .mapTo(Integer.class).one());
+    assertThat(audited).isEqualTo(1);
+  }
+
+  @Test
+  void aFullMailboxIsNotAHardBounce() throws Exception {
+    try (ScriptedSmtpServer relay =
+        ScriptedSmtpServer.replying(Stage.RCPT, "552 5.2.2 mailbox full")) {
+      expectFailure(DeliveryErrorType.PROVIDER_REJECTED,
+          () -> activities(relay.port()).sendEmail(request(prepared)));
+    }
+    assertThat(suppressions.active(TENANT, "EMAIL", "ann@example.com")).isEmpty();
   }
 
   @Test
@@ -219,6 +247,8 @@ class EmailChannelTest {
           () -> activities(relay.port()).sendEmail(request(prepared)));
     }
     assertLedger("FAILED", "PROVIDER_REJECTED");
+    // Refusing the content says nothing about the address.
+    assertThat(suppressions.active(TENANT, "EMAIL", "ann@example.com")).isEmpty();
   }
 
   @Test

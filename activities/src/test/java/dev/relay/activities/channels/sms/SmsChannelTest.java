@@ -35,6 +35,8 @@ import dev.relay.contracts.activities.PreparedPayload;
 import dev.relay.contracts.activities.SendRequest;
 import dev.relay.contracts.activities.SendResult;
 import dev.relay.store.delivery.SendLedgerEntry;
+import dev.relay.store.recipient.SuppressionReason;
+import dev.relay.store.recipient.SuppressionRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -155,6 +157,23 @@ class SmsChannelTest {
 
     assertThat(failure.getOriginalMessage()).contains("21211").doesNotContain(TO);
     assertLedger("FAILED");
+    assertThat(new SuppressionRepository(store.jdbi).active(TENANT, "SMS", TO))
+        .hasValueSatisfying(s -> assertThat(s.reason()).isEqualTo(SuppressionReason.INVALID_NUMBER));
+  }
+
+  @Test
+  void aStopReplySuppressesTheNumberAndAnInvalidNumberToo() {
+    twilio.stubFor(post(urlEqualTo(MESSAGES)).willReturn(
+        error(400, 21610, "Attempt to send to unsubscribed recipient " + TO)));
+
+    expectFailure(DeliveryErrorType.PROVIDER_REJECTED,
+        () -> activities(twilio.port()).sendSms(request()));
+
+    SuppressionRepository suppressions = new SuppressionRepository(store.jdbi);
+    assertThat(suppressions.active(TENANT, "SMS", TO)).hasValueSatisfying(s -> {
+      assertThat(s.reason()).isEqualTo(SuppressionReason.STOP);
+      assertThat(s.detail()).contains("21610").doesNotContain(TO);
+    });
   }
 
   @Test
@@ -163,6 +182,8 @@ class SmsChannelTest {
 
     expectFailure(DeliveryErrorType.PROVIDER_REJECTED,
         () -> activities(twilio.port()).sendSms(request()));
+    // A refused account says nothing about the number.
+    assertThat(new SuppressionRepository(store.jdbi).active(TENANT, "SMS", TO)).isEmpty();
   }
 
   @Test

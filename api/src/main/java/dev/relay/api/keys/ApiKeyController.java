@@ -1,0 +1,122 @@
+package dev.relay.api.keys;
+
+import dev.relay.api.auth.Allowed;
+import dev.relay.api.config.AuthProperties;
+import dev.relay.api.problems.ApiProblem;
+import dev.relay.api.problems.Checks;
+import dev.relay.api.problems.ProblemType;
+import dev.relay.store.tenant.ApiKeyPrincipal;
+import dev.relay.store.tenant.ApiKeyRepository;
+import dev.relay.store.tenant.IssuedKey;
+import dev.relay.store.tenant.Role;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The tenant's API keys: make (the value is shown once), list, rotate with an overlap, revoke.
+ * Admins only, and only their own tenant's keys; every change is in the tenant's audit chain
+ * (step {@code api-key}, actor: the admin key that made it).
+ */
+@RestController
+@RequestMapping(path = "/v1/api-keys", produces = MediaType.APPLICATION_JSON_VALUE)
+@Allowed(Role.ADMIN)
+@Tag(name = "API keys")
+public class ApiKeyController {
+  private final ApiKeyRepository keys;
+  private final AuthProperties properties;
+  private final Clock clock = Clock.systemUTC();
+
+  public ApiKeyController(ApiKeyRepository keys, AuthProperties properties) {
+    this.keys = keys;
+    this.properties = properties;
+  }
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(operationId = "createApiKey", summary = "Make an API key; its value is in this "
+      + "answer only (201)")
+  public ResponseEntity<ApiKeyViews.Issued> create(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @RequestBody ApiKeyRequests.Create body) {
+    Checks checks = new Checks();
+    Role role = body.validRole(checks);
+    String name = body.validName(checks);
+    Instant expiresAt = body.validExpiry(checks, clock.instant());
+    checks.throwIfAny();
+    IssuedKey issued = keys.create(caller.tenantId(), role, name, expiresAt, actor(caller));
+    return ResponseEntity.created(URI.create("/v1/api-keys/" + issued.key().id()))
+        .body(ApiKeyViews.Issued.of(issued));
+  }
+
+  @GetMapping
+  @Operation(operationId = "listApiKeys", summary = "The tenant's keys, oldest first, with "
+      + "prefix, role, state, creation, last use and expiry; never their values")
+  public ApiKeyViews.Listing list(@Parameter(hidden = true) ApiKeyPrincipal caller) {
+    Instant now = clock.instant();
+    return new ApiKeyViews.Listing(keys.list(caller.tenantId()).stream()
+        .map(k -> ApiKeyViews.View.of(k, now)).toList());
+  }
+
+  @GetMapping("/{id}")
+  @Operation(operationId = "getApiKey", summary = "One key (404 when the tenant has no such key)")
+  public ApiKeyViews.View get(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @PathVariable String id) {
+    return keys.find(caller.tenantId(), id)
+        .map(k -> ApiKeyViews.View.of(k, clock.instant()))
+        .orElseThrow(() -> ApiProblem.notFound("API key", id));
+  }
+
+  @PostMapping(path = "/{id}/rotate")
+  @Operation(operationId = "rotateApiKey", summary = "Make a successor of an active key (same "
+      + "role and name; 201); the old key keeps working for the overlap (default PT24H)",
+      description = "409 when the key is revoked or expired: make a new key instead.")
+  public ResponseEntity<ApiKeyViews.Rotated> rotate(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @PathVariable String id, @RequestBody(required = false) ApiKeyRequests.Rotate body) {
+    Checks checks = new Checks();
+    Duration overlap = (body == null ? new ApiKeyRequests.Rotate(null) : body)
+        .validOverlap(checks, properties.maxRotationOverlap());
+    checks.throwIfAny();
+    var old = keys.find(caller.tenantId(), id)
+        .orElseThrow(() -> ApiProblem.notFound("API key", id));
+    Instant now = clock.instant();
+    // A key made to expire gets a successor with the same lifetime, counted from now.
+    Instant nextExpiry = old.expiresAt() == null ? null
+        : now.plus(Duration.between(old.createdAt(), old.expiresAt()));
+    IssuedKey next = keys.rotate(caller.tenantId(), id, now.plus(overlap), nextExpiry,
+            actor(caller))
+        .orElseThrow(() -> new ApiProblem(ProblemType.INVALID_STATE,
+            "API key '" + id + "' is " + (old.revokedAt() != null ? "revoked" : "expired")
+                + "; only an active key can be rotated (make a new one with POST /v1/api-keys)"));
+    var previous = keys.find(caller.tenantId(), id).orElseThrow();
+    return ResponseEntity.created(URI.create("/v1/api-keys/" + next.key().id()))
+        .body(new ApiKeyViews.Rotated(ApiKeyViews.Issued.of(next),
+            ApiKeyViews.View.of(previous, now)));
+  }
+
+  @DeleteMapping("/{id}")
+  @Operation(operationId = "revokeApiKey", summary = "Revoke a key at once (idempotent); it stays "
+      + "revoked even if configuration still lists it")
+  public ApiKeyViews.View revoke(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @PathVariable String id) {
+    return keys.revoke(caller.tenantId(), id, actor(caller))
+        .map(k -> ApiKeyViews.View.of(k, clock.instant()))
+        .orElseThrow(() -> ApiProblem.notFound("API key", id));
+  }
+
+  /** The audit actor: which admin key acted. */
+  private static String actor(ApiKeyPrincipal caller) {
+    return "admin:" + caller.name() + (caller.keyId() == null ? "" : " (" + caller.keyId() + ")");
+  }
+}

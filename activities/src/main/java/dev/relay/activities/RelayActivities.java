@@ -5,6 +5,10 @@ import dev.relay.activities.audit.AuditBatchWriter;
 import dev.relay.activities.channels.ChannelActivitiesImpl;
 import dev.relay.activities.channels.LedgeredSend;
 import dev.relay.activities.channels.email.EmailChannel;
+import dev.relay.activities.channels.email.UnsubscribeLinks;
+import dev.relay.store.audit.AuditKeysConfig;
+import dev.relay.store.consent.PurposeRepository;
+import dev.relay.store.consent.UnsubscribeTokens;
 import dev.relay.activities.channels.email.SmtpProvider;
 import dev.relay.activities.channels.routing.ProviderEventLog;
 import dev.relay.activities.channels.routing.ProviderRouting;
@@ -81,8 +85,13 @@ public final class RelayActivities {
       relays.add(new SmtpProvider(EmailChannel.SECONDARY, settings.secondarySmtp(), domain));
     }
     // Every relay sends the same Message-ID, so an ambiguous send may be finished by another.
+    UnsubscribeLinks unsubscribe = settings.unsubscribeBaseUrl() == null
+        ? UnsubscribeLinks.none()
+        : new UnsubscribeLinks(new PurposeRepository(jdbi),
+            new UnsubscribeTokens(jdbi.getConfig(AuditKeysConfig.class).keys()),
+            settings.unsubscribeBaseUrl());
     EmailChannel email = new EmailChannel(routing.route(Channel.EMAIL, relays, true),
-        rendered, documents, ledger);
+        rendered, documents, ledger, unsubscribe);
 
     List<TwilioProvider> sms = new ArrayList<>();
     if (settings.twilio() != null && settings.twilio().accountSid() != null) {

@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code smtp-secondary}; none when absent or its host is blank
  * @param twilio the SMS provider, named {@code twilio}
  * @param routing circuit breakers and rate limits, for every provider and by provider name
+ * @param unsubscribeBaseUrl the API's public base URL for one-click unsubscribe links in emails
+ *     of non-essential purposes (RFC 8058); blank: no links
  */
 @ConfigurationProperties(prefix = "relay")
 public record WorkerProperties(
@@ -30,7 +32,8 @@ public record WorkerProperties(
     Smtp smtpSecondary,
     @DefaultValue Twilio twilio,
     @DefaultValue Routing routing,
-    @DefaultValue("relay.localhost") String messageIdDomain) {
+    @DefaultValue("relay.localhost") String messageIdDomain,
+    @DefaultValue("") String unsubscribeBaseUrl) {
 
   /** Refuses, at binding (the worker's start), a relay that would get credentials in clear. */
   public WorkerProperties {
@@ -160,7 +163,8 @@ public record WorkerProperties(
             blankToNull(twilio.apiBaseUrl()), twilio.statusCallbackBaseUrl(), twilio.timeout()),
         messageIdDomain,
         secondary,
-        routing.settings());
+        routing.settings(),
+        unsubscribeBaseUrl);
   }
 
   private static String blankToNull(String s) {

@@ -10,13 +10,22 @@ package dev.relay.activities.config;
  * @param secondarySmtp the email provider tried when the primary is unavailable, named
  *     {@code smtp-secondary}; null for none
  * @param routing circuit breakers and rate limits per provider
+ * @param unsubscribeBaseUrl the public base URL of the API (no trailing slash) that one-click
+ *     unsubscribe links of non-essential purposes point at; blank: no such links
  */
 public record ActivitiesSettings(
     SmtpSettings smtp,
     TwilioSettings twilio,
     String messageIdDomain,
     SmtpSettings secondarySmtp,
-    RoutingSettings routing) {
+    RoutingSettings routing,
+    String unsubscribeBaseUrl) {
+
+  /** Without unsubscribe links. */
+  public ActivitiesSettings(SmtpSettings smtp, TwilioSettings twilio, String messageIdDomain,
+      SmtpSettings secondarySmtp, RoutingSettings routing) {
+    this(smtp, twilio, messageIdDomain, secondarySmtp, routing, null);
+  }
 
   /** One SMTP relay, Twilio, default routing. */
   public ActivitiesSettings(SmtpSettings smtp, TwilioSettings twilio, String messageIdDomain) {
@@ -25,13 +34,21 @@ public record ActivitiesSettings(
 
   public ActivitiesSettings {
     routing = routing == null ? RoutingSettings.standard() : routing;
+    unsubscribeBaseUrl = unsubscribeBaseUrl == null || unsubscribeBaseUrl.isBlank() ? null
+        : unsubscribeBaseUrl.strip().replaceAll("/+$", "");
   }
 
   public ActivitiesSettings withSecondarySmtp(SmtpSettings secondary) {
-    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondary, routing);
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondary, routing,
+        unsubscribeBaseUrl);
   }
 
   public ActivitiesSettings withRouting(RoutingSettings newRouting) {
-    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, newRouting);
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, newRouting,
+        unsubscribeBaseUrl);
+  }
+
+  public ActivitiesSettings withUnsubscribeBaseUrl(String baseUrl) {
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, routing, baseUrl);
   }
 }

@@ -10,6 +10,8 @@ import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.recipient.SuppressionRepository;
+import dev.relay.store.consent.PurposeRepository;
+import dev.relay.store.consent.UnsubscribeTokens;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.TenantRepository;
@@ -80,6 +82,17 @@ public class StoreConfig {
   @Bean
   RecipientRepository recipientRepository(Jdbi jdbi) {
     return new RecipientRepository(jdbi);
+  }
+
+  @Bean
+  PurposeRepository purposeRepository(Jdbi jdbi) {
+    return new PurposeRepository(jdbi);
+  }
+
+  /** One-click unsubscribe tokens, signed under keys derived from the audit keys. */
+  @Bean
+  UnsubscribeTokens unsubscribeTokens(AuditKeyProperties audit) {
+    return new UnsubscribeTokens(audit.auditKeys());
   }
 
   @Bean

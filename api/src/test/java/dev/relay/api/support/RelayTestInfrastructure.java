@@ -37,6 +37,8 @@ import org.springframework.context.annotation.Primary;
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class RelayTestInfrastructure {
+  /** Where the emails' one-click unsubscribe links point (tests call the path on the API). */
+  public static final String UNSUBSCRIBE_BASE_URL = "https://relay.test";
   public static final String TWILIO_ACCOUNT = "AC" + "0".repeat(32);
   public static final String TWILIO_TOKEN = "test-twilio-auth-token";
   public static final String TWILIO_FROM = "+15550001000";
@@ -101,7 +103,7 @@ public class RelayTestInfrastructure {
         SmtpSettings.local(greenMail.getSmtp().getPort()),
         new TwilioSettings(TWILIO_ACCOUNT, TWILIO_TOKEN, TWILIO_FROM,
             "http://localhost:" + twilioServer.port(), WEBHOOK_BASE_URL, Duration.ofSeconds(5)),
-        "relay.test");
+        "relay.test").withUnsubscribeBaseUrl(UNSUBSCRIBE_BASE_URL);
     Worker worker = env.newWorker(TaskQueues.DELIVERY);
     worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class);
     Object[] activities = RelayActivities.all(jdbi, settings).toArray();

@@ -34,7 +34,17 @@ public class EmailChannel implements LedgeredSend.Content<EmailChannel.Email> {
   public static final String SECONDARY = "smtp-secondary";
 
   /** What one send puts on the wire. */
-  public record Email(RenderedPayload payload, List<Attachment> attachments) {}
+  /**
+   * @param listUnsubscribe the one-click unsubscribe URL for the List-Unsubscribe headers
+   *     (RFC 8058), or null for an essential purpose
+   */
+  public record Email(RenderedPayload payload, List<Attachment> attachments,
+      String listUnsubscribe) {
+
+    public Email(RenderedPayload payload, List<Attachment> attachments) {
+      this(payload, attachments, null);
+    }
+  }
 
   public record Attachment(DocumentRef ref, byte[] content) {}
 
@@ -42,14 +52,21 @@ public class EmailChannel implements LedgeredSend.Content<EmailChannel.Email> {
   private final DocumentRepository documents;
   private final LedgeredSend ledger;
   private final ProviderRoute<Email> route;
+  private final UnsubscribeLinks unsubscribe;
 
   /** @param route the relays in order; empty when email is not configured */
   public EmailChannel(ProviderRoute<Email> route, RenderedPayloadRepository payloads,
       DocumentRepository documents, LedgeredSend ledger) {
+    this(route, payloads, documents, ledger, UnsubscribeLinks.none());
+  }
+
+  public EmailChannel(ProviderRoute<Email> route, RenderedPayloadRepository payloads,
+      DocumentRepository documents, LedgeredSend ledger, UnsubscribeLinks unsubscribe) {
     this.route = route;
     this.payloads = payloads;
     this.documents = documents;
     this.ledger = ledger;
+    this.unsubscribe = unsubscribe;
   }
 
   public SendResult send(SendRequest request) {
@@ -103,6 +120,7 @@ public class EmailChannel implements LedgeredSend.Content<EmailChannel.Email> {
       }
       attachments.add(new Attachment(ref, content));
     }
-    return new Email(payload, List.copyOf(attachments));
+    return new Email(payload, List.copyOf(attachments),
+        unsubscribe.linkFor(request.tenantId(), request.deliveryId()));
   }
 }

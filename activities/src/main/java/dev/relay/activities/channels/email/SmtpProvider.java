@@ -85,6 +85,12 @@ public final class SmtpProvider implements ChannelProvider<Email> {
     message.setRecipient(Message.RecipientType.TO, new InternetAddress(to, true));
     message.setSubject(p.subject(), StandardCharsets.UTF_8.name());
     message.setSentDate(new Date());
+    if (email.listUnsubscribe() != null) {
+      // RFC 8058 one-click: mailbox providers show an unsubscribe button that POSTs to the URL.
+      // (They honour it only when the relay's DKIM signature covers both headers.)
+      message.setHeader("List-Unsubscribe", "<" + email.listUnsubscribe() + ">");
+      message.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+    }
 
     if (email.attachments().isEmpty()) {
       setBody(message, p);

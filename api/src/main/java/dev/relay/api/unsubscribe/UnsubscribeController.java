@@ -1,0 +1,101 @@
+package dev.relay.api.unsubscribe;
+
+import dev.relay.api.auth.Unauthenticated;
+import dev.relay.api.problems.ApiProblem;
+import dev.relay.api.problems.ProblemType;
+import dev.relay.store.consent.ConsentRepository;
+import dev.relay.store.consent.PurposeRepository.UnsubscribeTarget;
+import dev.relay.store.consent.UnsubscribeTokens;
+import dev.relay.store.recipient.RecipientRepository;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.HtmlUtils;
+
+/**
+ * RFC 8058 one-click unsubscribe: the URL in the List-Unsubscribe header of emails of
+ * non-essential purposes. A POST (what the mailbox provider's button sends, body
+ * {@code List-Unsubscribe=One-Click}) withdraws the recipient's email consent for that purpose as
+ * a new consent version; a GET (a person clicking, or a link scanner prefetching) only shows a
+ * confirmation form, so no scanner can unsubscribe anybody. The token is the only credential:
+ * signed, naming tenant, recipient and purpose; anything else is a 400.
+ */
+@RestController
+@RequestMapping(path = "/v1/unsubscribe/{token}")
+@Unauthenticated
+@Tag(name = "Unsubscribe")
+public class UnsubscribeController {
+  static final String SOURCE = "one-click-unsubscribe";
+
+  private final UnsubscribeTokens tokens;
+  private final ConsentRepository consents;
+  private final RecipientRepository recipients;
+  private final Clock clock = Clock.systemUTC();
+
+  public UnsubscribeController(UnsubscribeTokens tokens, ConsentRepository consents,
+      RecipientRepository recipients) {
+    this.tokens = tokens;
+    this.consents = consents;
+    this.recipients = recipients;
+  }
+
+  @GetMapping(produces = MediaType.TEXT_HTML_VALUE)
+  @Operation(operationId = "showUnsubscribe", summary = "The confirmation page of an unsubscribe "
+      + "link (changes nothing)")
+  public ResponseEntity<String> show(@PathVariable String token) {
+    UnsubscribeTarget target = target(token);
+    return page("Unsubscribe", "<p>Stop emails about <strong>" + HtmlUtils.htmlEscape(target.purpose())
+        + "</strong>?</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" "
+        + "value=\"One-Click\"><button type=\"submit\">Unsubscribe</button></form>");
+  }
+
+  @PostMapping(produces = MediaType.TEXT_HTML_VALUE)
+  @Operation(operationId = "unsubscribeOneClick", summary = "Withdraw email consent for the "
+      + "link's purpose (RFC 8058 one-click; idempotent)")
+  public ResponseEntity<String> unsubscribe(@PathVariable String token) {
+    UnsubscribeTarget t = target(token);
+    Instant now = clock.instant();
+    boolean alreadyOff = consents.decisionAsOf(t.tenantId(), t.recipientId(), t.purpose(),
+        "EMAIL", now).map(c -> !c.granted()).orElse(true);
+    if (!alreadyOff) {
+      consents.record(t.tenantId(), t.recipientId(), t.purpose(), Map.of("EMAIL", false), SOURCE,
+          "RFC 8058 List-Unsubscribe-Post at " + now);
+    }
+    return page("Unsubscribed", "<p>You will no longer get emails about <strong>"
+        + HtmlUtils.htmlEscape(t.purpose()) + "</strong>.</p>");
+  }
+
+  private UnsubscribeTarget target(String token) {
+    UnsubscribeTarget target = tokens.verify(token).orElseThrow(() -> new ApiProblem(
+        ProblemType.VALIDATION, "This unsubscribe link is not valid: it was altered or cut off; "
+            + "use the link from the email as it is"));
+    if (!recipients.exists(target.tenantId(), target.recipientId())) {
+      throw ApiProblem.notFound("Recipient of this unsubscribe link", target.recipientId());
+    }
+    return target;
+  }
+
+  private static ResponseEntity<String> page(String title, String body) {
+    String html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>" + title
+        + "</title></head><body><main><h1>" + title + "</h1>" + body + "</main></body></html>";
+    return ResponseEntity.ok()
+        .contentType(new MediaType(MediaType.TEXT_HTML, java.nio.charset.StandardCharsets.UTF_8))
+        .cacheControl(CacheControl.noStore())
+        .header("Content-Security-Policy", "default-src 'none'; form-action 'self'; "
+            + "frame-ancestors 'none'")
+        .header("Referrer-Policy", "no-referrer")
+        .header("X-Content-Type-Options", "nosniff")
+        .body(html);
+  }
+}

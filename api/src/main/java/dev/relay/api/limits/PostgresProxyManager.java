@@ -60,6 +60,12 @@ public class PostgresProxyManager extends AbstractCompareAndSwapBasedProxyManage
     throw new UnsupportedOperationException("Relay uses the synchronous API only");
   }
 
+  /** Rows carry {@code expires_at}: an expired bucket reads as absent (full). */
+  @Override
+  public boolean isExpireAfterWriteSupported() {
+    return true;
+  }
+
   @Override
   public boolean isAsyncModeSupported() {
     return false;

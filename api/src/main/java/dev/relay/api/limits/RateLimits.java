@@ -19,8 +19,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 
@@ -38,17 +42,23 @@ import org.springframework.stereotype.Component;
 public class RateLimits {
   public static final String RATE_LIMIT = "RateLimit";
   public static final String RATE_LIMIT_POLICY = "RateLimit-Policy";
+  static final Duration PURGE_EVERY = Duration.ofMinutes(10);
+  private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
 
   private final LimitsProperties properties;
   private final TenantLimitsRepository settings;
   private final ProxyManager<String> buckets;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final Map<String, BucketProxy> proxies = new ConcurrentHashMap<>();
+  private final RateLimitBucketRepository bucketStore;
+  /** When this instance last deleted expired bucket rows (System.nanoTime). */
+  private final AtomicLong lastPurge = new AtomicLong(System.nanoTime());
 
   public RateLimits(LimitsProperties properties, TenantLimitsRepository settings,
       RateLimitBucketRepository bucketStore) {
     this.properties = properties;
     this.settings = settings;
+    this.bucketStore = bucketStore;
     this.buckets = new PostgresProxyManager(bucketStore);
   }
 
@@ -127,6 +137,7 @@ public class RateLimits {
     if (proxies.size() >= properties.trackedBuckets()) {
       proxies.clear();
     }
+    purgeNowAndThen();
     return proxies.computeIfAbsent(id, k -> {
       BucketConfiguration config = BucketConfiguration.builder()
           .addLimit(Bandwidth.builder().capacity(quota)
@@ -138,6 +149,24 @@ public class RateLimits {
       }
       return builder.build(k, () -> config);
     });
+  }
+
+  /**
+   * Rows of buckets nobody uses any more (a key gone, a limit changed) expire but stay; at most
+   * every {@link #PURGE_EVERY}, off the request thread, this instance deletes a bounded number.
+   */
+  private void purgeNowAndThen() {
+    long last = lastPurge.get();
+    long now = System.nanoTime();
+    if (now - last > PURGE_EVERY.toNanos() && lastPurge.compareAndSet(last, now)) {
+      CompletableFuture.runAsync(() -> {
+        try {
+          bucketStore.purgeExpired(1000);
+        } catch (RuntimeException e) {
+          log.debug("purging expired rate-limit buckets failed: {}", e.toString());
+        }
+      });
+    }
   }
 
   /** The 429 of a delivery quota that the request would exceed. */

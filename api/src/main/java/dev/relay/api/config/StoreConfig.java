@@ -13,6 +13,9 @@ import dev.relay.store.recipient.SuppressionRepository;
 import dev.relay.store.consent.PurposeRepository;
 import dev.relay.store.consent.UnsubscribeTokens;
 import dev.relay.store.template.TemplateRepository;
+import dev.relay.store.limits.QuotaRepository;
+import dev.relay.store.limits.RateLimitBucketRepository;
+import dev.relay.store.limits.TenantLimitsRepository;
 import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.TenantRepository;
 import dev.relay.store.webhook.StatusWebhookRepository;
@@ -77,6 +80,21 @@ public class StoreConfig {
   @Bean
   ApiKeyRepository apiKeyRepository(Jdbi jdbi) {
     return new ApiKeyRepository(jdbi);
+  }
+
+  @Bean
+  TenantLimitsRepository tenantLimitsRepository(Jdbi jdbi) {
+    return new TenantLimitsRepository(jdbi);
+  }
+
+  @Bean
+  RateLimitBucketRepository rateLimitBucketRepository(Jdbi jdbi) {
+    return new RateLimitBucketRepository(jdbi);
+  }
+
+  @Bean
+  QuotaRepository quotaRepository(Jdbi jdbi) {
+    return new QuotaRepository(jdbi);
   }
 
   @Bean

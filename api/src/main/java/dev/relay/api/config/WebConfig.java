@@ -2,6 +2,7 @@ package dev.relay.api.config;
 
 import dev.relay.api.auth.ApiKeyInterceptor;
 import dev.relay.api.auth.PrincipalArgumentResolver;
+import dev.relay.api.limits.RateLimitInterceptor;
 import java.util.List;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -12,10 +13,13 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @Configuration(proxyBeanMethods = false)
 public class WebConfig implements WebMvcConfigurer {
   private final ApiKeyInterceptor apiKeys;
+  private final RateLimitInterceptor rateLimits;
   private final CodecServerProperties codecServer;
 
-  public WebConfig(ApiKeyInterceptor apiKeys, CodecServerProperties codecServer) {
+  public WebConfig(ApiKeyInterceptor apiKeys, RateLimitInterceptor rateLimits,
+      CodecServerProperties codecServer) {
     this.apiKeys = apiKeys;
+    this.rateLimits = rateLimits;
     this.codecServer = codecServer;
   }
 
@@ -40,6 +44,8 @@ public class WebConfig implements WebMvcConfigurer {
   @Override
   public void addInterceptors(InterceptorRegistry registry) {
     registry.addInterceptor(apiKeys).addPathPatterns("/v1", "/v1/**");
+    // After authentication: limits are per key and per tenant.
+    registry.addInterceptor(rateLimits).addPathPatterns("/v1", "/v1/**");
   }
 
   @Override

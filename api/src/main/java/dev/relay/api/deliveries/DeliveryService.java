@@ -10,7 +10,13 @@ import dev.relay.contracts.DeliveryIds;
 import dev.relay.contracts.DeliveryStatus;
 import dev.relay.store.audit.AuditRecord;
 import dev.relay.store.audit.AuditRepository;
+import dev.relay.api.limits.RateLimits;
+import dev.relay.contracts.Channel;
+import dev.relay.store.delivery.AcceptCharge;
 import dev.relay.store.delivery.AcceptOutcome;
+import dev.relay.store.limits.ChannelQuota;
+import dev.relay.store.limits.QuotaExceededException;
+import dev.relay.store.limits.QuotaRepository;
 import dev.relay.store.delivery.DeliveryRecord;
 import dev.relay.store.delivery.DeliveryRepository;
 import dev.relay.store.delivery.NewDelivery;
@@ -54,11 +60,12 @@ public class DeliveryService {
   private final StartKicker kicker;
   private final RelayProperties properties;
   private final JsonMapper json;
+  private final RateLimits limits;
   private final Clock clock;
 
   public DeliveryService(DeliveryRepository deliveries, RecipientRepository recipients,
       TemplateRepository templates, DocumentRepository documents, AuditRepository audit,
-      StartKicker kicker, RelayProperties properties, JsonMapper json) {
+      StartKicker kicker, RelayProperties properties, JsonMapper json, RateLimits limits) {
     this.deliveries = deliveries;
     this.recipients = recipients;
     this.templates = templates;
@@ -67,6 +74,7 @@ public class DeliveryService {
     this.kicker = kicker;
     this.properties = properties;
     this.json = json;
+    this.limits = limits;
     this.clock = Clock.systemUTC();
   }
 
@@ -95,7 +103,13 @@ public class DeliveryService {
     }
     checkSemantics(parsed, new References(parsed.tenantId()));
 
-    AcceptOutcome outcome = deliveries.accept(parsed.row(), properties.starter().claim());
+    AcceptOutcome outcome;
+    try {
+      outcome = deliveries.accept(parsed.row(), properties.starter().claim(),
+          quotaCharge(parsed.tenantId(), List.of(parsed)));
+    } catch (QuotaExceededException e) {
+      throw limits.quotaExceeded(e);
+    }
     return afterAccept(outcome, parsed.hash());
   }
 
@@ -163,7 +177,7 @@ public class DeliveryService {
     }
 
     toWrite.sort(null);
-    List<AcceptOutcome> written = write(tenant, toWrite.stream().map(i -> parsed[i].row()).toList());
+    List<AcceptOutcome> written = write(tenant, toWrite.stream().map(i -> parsed[i]).toList());
     List<DeliveryRecord> created = new ArrayList<>();
     for (int w = 0; w < toWrite.size(); w++) {
       int i = toWrite.get(w);
@@ -227,9 +241,14 @@ public class DeliveryService {
   }
 
   /** The batch's one write transaction; any failure means nothing was written. */
-  private List<AcceptOutcome> write(String tenant, List<NewDelivery> rows) {
+  private List<AcceptOutcome> write(String tenant, List<Parsed> items) {
+    List<NewDelivery> rows = items.stream().map(Parsed::row).toList();
     try {
-      return deliveries.acceptAll(tenant, rows, properties.starter().claim());
+      return deliveries.acceptAll(tenant, rows, properties.starter().claim(),
+          quotaCharge(tenant, items));
+    } catch (QuotaExceededException e) {
+      // Counted per item: a batch that does not fit is refused whole, nothing written.
+      throw limits.quotaExceeded(e);
     } catch (JdbiException e) {
       if (ProblemHandler.isDatabaseUnavailable(e)) {
         log.warn("database unavailable while writing a batch of {}: {}", rows.size(), e.toString());
@@ -239,6 +258,30 @@ public class DeliveryService {
       throw ApiProblem.unavailable("The batch could not be stored and nothing of it was written; "
           + "retry the whole request (its idempotency keys make a retry safe)", 5);
     }
+  }
+
+  /**
+   * Counts the deliveries the acceptance really inserts against the tenant's delivery quotas, in
+   * its transaction: each delivery once on every channel it may use (its {@code channels}, or
+   * EMAIL when none are given), whether or not it ends up sent on it.
+   */
+  private AcceptCharge quotaCharge(String tenant, List<Parsed> items) {
+    if (!limits.enabled()) {
+      return AcceptCharge.NONE;
+    }
+    Map<String, ChannelQuota> quotas = limits.limits(tenant).quotas();
+    Map<String, Parsed> byId = new HashMap<>();
+    items.forEach(p -> byId.put(p.id(), p));
+    return (h, inserted) -> {
+      Map<String, Long> counts = new HashMap<>();
+      for (NewDelivery d : inserted) {
+        List<Channel> channels = byId.get(d.id()).request().channels();
+        for (Channel c : channels == null ? List.of(Channel.EMAIL) : channels) {
+          counts.merge(c.name(), 1L, Long::sum);
+        }
+      }
+      QuotaRepository.charge(h, tenant, counts, quotas, clock.instant());
+    };
   }
 
   /** A request whose key and body are well-formed: the row it would write. */

@@ -1,6 +1,7 @@
 package dev.relay.api.problems;
 
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -11,16 +12,27 @@ public class ApiProblem extends RuntimeException {
   private final ProblemType type;
   private final List<FieldProblem> errors;
   private final HttpHeaders headers;
+  private final Map<String, Object> properties;
 
   public ApiProblem(ProblemType type, String detail) {
     this(type, detail, List.of(), HttpHeaders.EMPTY);
   }
 
   public ApiProblem(ProblemType type, String detail, List<FieldProblem> errors, HttpHeaders headers) {
+    this(type, detail, errors, headers, Map.of());
+  }
+
+  /**
+   * @param properties extension members of the problem document (RFC 9457 section 3.2), e.g. the
+   *     {@code limit} a 429 names
+   */
+  public ApiProblem(ProblemType type, String detail, List<FieldProblem> errors, HttpHeaders headers,
+      Map<String, Object> properties) {
     super(detail);
     this.type = type;
     this.errors = List.copyOf(errors);
     this.headers = headers;
+    this.properties = Map.copyOf(properties);
   }
 
   public static ApiProblem validation(List<FieldProblem> errors) {
@@ -65,5 +77,9 @@ public class ApiProblem extends RuntimeException {
 
   public HttpHeaders headers() {
     return headers;
+  }
+
+  public Map<String, Object> properties() {
+    return properties;
   }
 }

@@ -46,6 +46,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     if (!e.errors().isEmpty()) {
       body.setProperty("errors", e.errors());
     }
+    e.properties().forEach(body::setProperty);
     return ResponseEntity.status(e.type().status()).headers(e.headers()).body(body);
   }
 

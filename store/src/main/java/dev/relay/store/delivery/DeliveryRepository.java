@@ -51,8 +51,19 @@ public class DeliveryRepository {
    * itself, and sweepers leave the row alone until the claim runs out or is released.
    */
   public AcceptOutcome accept(NewDelivery delivery, Duration startClaim) {
+    return accept(delivery, startClaim, AcceptCharge.NONE);
+  }
+
+  /**
+   * Like {@link #accept(NewDelivery, Duration)}; {@code charge} runs in the same transaction when
+   * the row is new (and may refuse it by throwing).
+   */
+  public AcceptOutcome accept(NewDelivery delivery, Duration startClaim, AcceptCharge charge) {
     return jdbi.inTransaction(h -> {
       boolean inserted = insert(h, List.of(delivery), startClaim).contains(delivery.id());
+      if (inserted) {
+        charge.charge(h, List.of(delivery));
+      }
       DeliveryRecord existing = h.createQuery(
               "select * from deliveries where tenant_id = :t and idempotency_key = :key")
           .bind("t", delivery.tenantId()).bind("key", delivery.idempotencyKey())
@@ -70,6 +81,15 @@ public class DeliveryRepository {
    */
   public List<AcceptOutcome> acceptAll(String tenantId, List<NewDelivery> batch,
       Duration startClaim) {
+    return acceptAll(tenantId, batch, startClaim, AcceptCharge.NONE);
+  }
+
+  /**
+   * Like {@link #acceptAll(String, List, Duration)}; {@code charge} runs in the same transaction
+   * with the rows that are new (and may refuse them all by throwing: nothing is written).
+   */
+  public List<AcceptOutcome> acceptAll(String tenantId, List<NewDelivery> batch,
+      Duration startClaim, AcceptCharge charge) {
     if (batch.isEmpty()) {
       return List.of();
     }
@@ -86,6 +106,9 @@ public class DeliveryRepository {
         .sorted(Comparator.comparing(NewDelivery::idempotencyKey)).toList();
     return jdbi.inTransaction(h -> {
       Set<String> inserted = insert(h, ordered, startClaim);
+      if (!inserted.isEmpty()) {
+        charge.charge(h, ordered.stream().filter(d -> inserted.contains(d.id())).toList());
+      }
       Map<String, DeliveryRecord> rows = byKeys(h, tenantId, keys);
       List<AcceptOutcome> outcomes = new ArrayList<>(batch.size());
       for (NewDelivery d : batch) {

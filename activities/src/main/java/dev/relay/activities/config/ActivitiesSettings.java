@@ -1,5 +1,7 @@
 package dev.relay.activities.config;
 
+import dev.relay.store.sms.SmsPolicy;
+
 /**
  * Everything the activities need besides the database.
  *
@@ -10,28 +12,36 @@ package dev.relay.activities.config;
  * @param secondarySmtp the email provider tried when the primary is unavailable, named
  *     {@code smtp-secondary}; null for none
  * @param routing circuit breakers and rate limits per provider
+ * @param smsGuard the SMS-pumping defence's defaults; each tenant's settings override them
  */
 public record ActivitiesSettings(
     SmtpSettings smtp,
     TwilioSettings twilio,
     String messageIdDomain,
     SmtpSettings secondarySmtp,
-    RoutingSettings routing) {
+    RoutingSettings routing,
+    SmsPolicy smsGuard) {
 
   /** One SMTP relay, Twilio, default routing. */
   public ActivitiesSettings(SmtpSettings smtp, TwilioSettings twilio, String messageIdDomain) {
-    this(smtp, twilio, messageIdDomain, null, RoutingSettings.standard());
+    this(smtp, twilio, messageIdDomain, null, RoutingSettings.standard(), SmsPolicy.standard());
   }
 
   public ActivitiesSettings {
     routing = routing == null ? RoutingSettings.standard() : routing;
+    smsGuard = smsGuard == null ? SmsPolicy.standard() : smsGuard;
   }
 
   public ActivitiesSettings withSecondarySmtp(SmtpSettings secondary) {
-    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondary, routing);
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondary, routing, smsGuard);
   }
 
   public ActivitiesSettings withRouting(RoutingSettings newRouting) {
-    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, newRouting);
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, newRouting,
+        smsGuard);
+  }
+
+  public ActivitiesSettings withSmsGuard(SmsPolicy policy) {
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, routing, policy);
   }
 }

@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code smtp-secondary}; none when absent or its host is blank
  * @param twilio the SMS provider, named {@code twilio}
  * @param routing circuit breakers and rate limits, for every provider and by provider name
+ * @param smsGuard the SMS-pumping defence's defaults ({@code relay.sms-guard.*}); each tenant's
+ *     settings ({@code PUT /v1/settings/sms}) override them
  */
 @ConfigurationProperties(prefix = "relay")
 public record WorkerProperties(
@@ -30,7 +32,8 @@ public record WorkerProperties(
     Smtp smtpSecondary,
     @DefaultValue Twilio twilio,
     @DefaultValue Routing routing,
-    @DefaultValue("relay.localhost") String messageIdDomain) {
+    @DefaultValue("relay.localhost") String messageIdDomain,
+    @DefaultValue SmsGuard smsGuard) {
 
   /** Refuses, at binding (the worker's start), a relay that would get credentials in clear. */
   public WorkerProperties {
@@ -150,6 +153,28 @@ public record WorkerProperties(
     }
   }
 
+  /**
+   * The SMS-pumping defence's defaults. An empty allowlist allows every region (local numbers
+   * such as +1555… are not valid per libphonenumber); 0 turns a limit off.
+   */
+  public record SmsGuard(
+      List<String> allowedRegions,
+      @DefaultValue("4") int maxSegments,
+      @DefaultValue("10") int recipientLimit,
+      @DefaultValue("1h") Duration recipientWindow,
+      @DefaultValue("1000") int prefixLimit,
+      @DefaultValue("10m") Duration prefixWindow,
+      @DefaultValue("6") int prefixDigits,
+      @DefaultValue("false") boolean requiresRelayVerification) {
+
+    public dev.relay.store.sms.SmsPolicy policy() {
+      return new dev.relay.store.sms.SmsPolicy(
+          dev.relay.guard.sms.SmsDestinations.normalizeRegions(allowedRegions), maxSegments,
+          recipientLimit, recipientWindow, prefixLimit, prefixWindow, prefixDigits,
+          requiresRelayVerification);
+    }
+  }
+
   public ActivitiesSettings activitiesSettings() {
     SmtpSettings secondary = smtpSecondary == null || blankToNull(smtpSecondary.host()) == null
         ? null
@@ -160,7 +185,8 @@ public record WorkerProperties(
             blankToNull(twilio.apiBaseUrl()), twilio.statusCallbackBaseUrl(), twilio.timeout()),
         messageIdDomain,
         secondary,
-        routing.settings());
+        routing.settings(),
+        smsGuard.policy());
   }
 
   private static String blankToNull(String s) {

@@ -10,6 +10,7 @@ import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.recipient.SuppressionRepository;
+import dev.relay.store.sms.SmsGuardRepository;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.TenantRepository;
@@ -80,6 +81,11 @@ public class StoreConfig {
   @Bean
   RecipientRepository recipientRepository(Jdbi jdbi) {
     return new RecipientRepository(jdbi);
+  }
+
+  @Bean
+  SmsGuardRepository smsGuardRepository(Jdbi jdbi) {
+    return new SmsGuardRepository(jdbi);
   }
 
   @Bean

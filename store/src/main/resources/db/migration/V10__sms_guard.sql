@@ -29,6 +29,8 @@ create table sms_sends (
   tenant_id    text not null references tenants (id),
   number_hash  text not null,
   prefix       text not null,
+  -- false once an admin lifted a pause: the burst they accepted no longer counts toward the next
+  prefix_counted boolean not null default true,
   admitted_at  timestamptz not null default now()
 );
 create index sms_sends_by_number on sms_sends (tenant_id, number_hash, admitted_at);

@@ -97,6 +97,11 @@ public class SmsGuardRepository {
                 updated_at = now() where tenant_id = :t
               """)
           .bind("t", tenantId).execute();
+      // The burst the admin accepted no longer counts: otherwise the next send to that prefix
+      // would pause the tenant again at once. Per-number counts stay.
+      h.createUpdate("update sms_sends set prefix_counted = false where tenant_id = :t "
+              + "and prefix_counted")
+          .bind("t", tenantId).execute();
       audit(h, tenantId, actor, "sms-pause", "lifted", "SMS paused since "
           + current.get().pausedAt() + " (prefix " + current.get().prefix() + ") resumed: "
           + reason);
@@ -136,7 +141,8 @@ public class SmsGuardRepository {
         }
       }
       if (policy.prefixLimit() > 0) {
-        int sent = count(h, "prefix", tenantId, prefix, policy.prefixWindow());
+        int sent = count(h, "prefix_counted and prefix", tenantId, prefix,
+            policy.prefixWindow());
         if (sent >= policy.prefixLimit()) {
           String reason = "burst: " + sent + " SMS to prefix " + prefix + " within "
               + policy.prefixWindow() + " reached the limit of " + policy.prefixLimit();

@@ -13,6 +13,7 @@ import dev.relay.activities.channels.email.SmtpProvider;
 import dev.relay.activities.channels.routing.ProviderEventLog;
 import dev.relay.activities.channels.routing.ProviderRouting;
 import dev.relay.activities.channels.sms.SmsChannel;
+import dev.relay.activities.channels.sms.SmsGuard;
 import dev.relay.activities.channels.sms.TwilioProvider;
 import dev.relay.activities.config.ActivitiesSettings;
 import dev.relay.activities.consent.ConsentActivitiesImpl;
@@ -31,6 +32,7 @@ import dev.relay.store.document.DocumentRepository;
 import dev.relay.store.payload.RenderedPayloadRepository;
 import dev.relay.store.provider.ProviderEventRepository;
 import dev.relay.store.recipient.RecipientRepository;
+import dev.relay.store.sms.SmsGuardRepository;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.webhook.WebhookOutboxRepository;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,12 +63,19 @@ public final class RelayActivities {
   public static List<Object> all(Jdbi jdbi, ActivitiesSettings settings, MeterRegistry registry) {
     ProviderRouting routing = new ProviderRouting(settings.routing(),
         new ProviderEventLog(new ProviderEventRepository(jdbi)), registry);
-    return withRouting(jdbi, settings, routing);
+    return withRouting(jdbi, settings, routing, registry);
   }
 
   /** As above, with the routing given (tests inspect and tune its breakers). */
   public static List<Object> withRouting(Jdbi jdbi, ActivitiesSettings settings,
       ProviderRouting routing) {
+    return withRouting(jdbi, settings, routing, null);
+  }
+
+  /** As above, with the SMS guard's metrics in {@code registry} (null for none). */
+  public static List<Object> withRouting(Jdbi jdbi, ActivitiesSettings settings,
+      ProviderRouting routing, MeterRegistry registry) {
+    SmsGuard smsGuard = new SmsGuard(new SmsGuardRepository(jdbi), settings.smsGuard(), registry);
     RenderedPayloadRepository rendered = new RenderedPayloadRepository(jdbi);
     DocumentRepository documents = new DocumentRepository(jdbi);
     SendLedgerRepository ledgerEntries = new SendLedgerRepository(jdbi);
@@ -100,9 +109,10 @@ public final class RelayActivities {
     }
     // Only the provider that may have an ambiguous SMS can look it up.
     SmsChannel smsChannel = new SmsChannel(routing.route(Channel.SMS, sms, false), rendered,
-        ledger);
+        ledger, smsGuard);
 
-    IdentityActivitiesImpl identity = new IdentityActivitiesImpl(new RecipientRepository(jdbi));
+    IdentityActivitiesImpl identity = new IdentityActivitiesImpl(new RecipientRepository(jdbi),
+        smsGuard);
     // One instance serves both consent and preparation: one degraded-mode cache per worker.
     ConsentActivitiesImpl consent = new ConsentActivitiesImpl(new ConsentRepository(jdbi));
     PayloadActivitiesImpl payload =

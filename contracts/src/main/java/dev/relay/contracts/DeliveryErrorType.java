@@ -28,6 +28,22 @@ public enum DeliveryErrorType {
    * after a bounded number of attempts instead of retrying for ever.
    */
   UNEXPECTED(false),
+  /**
+   * SMS-pumping defence: the number is outside the tenant's country allowlist, not valid, or not
+   * able to receive SMS (checked when the recipient is stored and again before each send).
+   */
+  SMS_DESTINATION_REFUSED(false),
+  /** The tenant demands numbers Relay verified itself; this one is only tenant-attested. */
+  CONTACT_NOT_RELAY_VERIFIED(false),
+  /** The rendered SMS costs more segments than the tenant allows: no provider was called. */
+  SMS_TOO_MANY_SEGMENTS(false),
+  /** The number had as many SMS as the tenant allows per recipient and window. */
+  SMS_VELOCITY_EXCEEDED(false),
+  /**
+   * The tenant's SMS is paused (a suspicious burst to one number prefix): no provider was called.
+   * The delivery waits in NEEDS_ATTENTION; support retries it once an admin lifted the pause.
+   */
+  SMS_PAUSED(false),
   /** The provider refused the message for good (SMTP 5xx, Twilio invalid number, ...). */
   PROVIDER_REJECTED(false),
   /** The provider could not take the message now (SMTP 4xx, HTTP 429/5xx, timeouts, resets). */

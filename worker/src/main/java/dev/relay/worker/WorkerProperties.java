@@ -24,6 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param routing circuit breakers and rate limits, for every provider and by provider name
  * @param unsubscribeBaseUrl the API's public base URL for one-click unsubscribe links in emails
  *     of non-essential purposes (RFC 8058); blank: no links
+ * @param smsGuard the SMS-pumping defence's defaults ({@code relay.sms-guard.*}); each tenant's
+ *     settings ({@code PUT /v1/settings/sms}) override them
  */
 @ConfigurationProperties(prefix = "relay")
 public record WorkerProperties(
@@ -33,7 +35,8 @@ public record WorkerProperties(
     @DefaultValue Twilio twilio,
     @DefaultValue Routing routing,
     @DefaultValue("relay.localhost") String messageIdDomain,
-    @DefaultValue("") String unsubscribeBaseUrl) {
+    @DefaultValue("") String unsubscribeBaseUrl,
+    @DefaultValue SmsGuard smsGuard) {
 
   /** Refuses, at binding (the worker's start), a relay that would get credentials in clear. */
   public WorkerProperties {
@@ -153,6 +156,28 @@ public record WorkerProperties(
     }
   }
 
+  /**
+   * The SMS-pumping defence's defaults. An empty allowlist allows every region (local numbers
+   * such as +1555… are not valid per libphonenumber); 0 turns a limit off.
+   */
+  public record SmsGuard(
+      List<String> allowedRegions,
+      @DefaultValue("4") int maxSegments,
+      @DefaultValue("10") int recipientLimit,
+      @DefaultValue("1h") Duration recipientWindow,
+      @DefaultValue("1000") int prefixLimit,
+      @DefaultValue("10m") Duration prefixWindow,
+      @DefaultValue("6") int prefixDigits,
+      @DefaultValue("false") boolean requiresRelayVerification) {
+
+    public dev.relay.store.sms.SmsPolicy policy() {
+      return new dev.relay.store.sms.SmsPolicy(
+          dev.relay.guard.sms.SmsDestinations.normalizeRegions(allowedRegions), maxSegments,
+          recipientLimit, recipientWindow, prefixLimit, prefixWindow, prefixDigits,
+          requiresRelayVerification);
+    }
+  }
+
   public ActivitiesSettings activitiesSettings() {
     SmtpSettings secondary = smtpSecondary == null || blankToNull(smtpSecondary.host()) == null
         ? null
@@ -164,7 +189,8 @@ public record WorkerProperties(
         messageIdDomain,
         secondary,
         routing.settings(),
-        unsubscribeBaseUrl);
+        unsubscribeBaseUrl,
+        smsGuard.policy());
   }
 
   private static String blankToNull(String s) {

@@ -1,5 +1,7 @@
 package dev.relay.activities.config;
 
+import dev.relay.store.sms.SmsPolicy;
+
 /**
  * Everything the activities need besides the database.
  *
@@ -12,6 +14,7 @@ package dev.relay.activities.config;
  * @param routing circuit breakers and rate limits per provider
  * @param unsubscribeBaseUrl the public base URL of the API (no trailing slash) that one-click
  *     unsubscribe links of non-essential purposes point at; blank: no such links
+ * @param smsGuard the SMS-pumping defence's defaults; each tenant's settings override them
  */
 public record ActivitiesSettings(
     SmtpSettings smtp,
@@ -19,12 +22,13 @@ public record ActivitiesSettings(
     String messageIdDomain,
     SmtpSettings secondarySmtp,
     RoutingSettings routing,
-    String unsubscribeBaseUrl) {
+    String unsubscribeBaseUrl,
+    SmsPolicy smsGuard) {
 
-  /** Without unsubscribe links. */
+  /** Without unsubscribe links, with the standard SMS guard. */
   public ActivitiesSettings(SmtpSettings smtp, TwilioSettings twilio, String messageIdDomain,
       SmtpSettings secondarySmtp, RoutingSettings routing) {
-    this(smtp, twilio, messageIdDomain, secondarySmtp, routing, null);
+    this(smtp, twilio, messageIdDomain, secondarySmtp, routing, null, SmsPolicy.standard());
   }
 
   /** One SMTP relay, Twilio, default routing. */
@@ -36,19 +40,26 @@ public record ActivitiesSettings(
     routing = routing == null ? RoutingSettings.standard() : routing;
     unsubscribeBaseUrl = unsubscribeBaseUrl == null || unsubscribeBaseUrl.isBlank() ? null
         : unsubscribeBaseUrl.strip().replaceAll("/+$", "");
+    smsGuard = smsGuard == null ? SmsPolicy.standard() : smsGuard;
   }
 
   public ActivitiesSettings withSecondarySmtp(SmtpSettings secondary) {
     return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondary, routing,
-        unsubscribeBaseUrl);
+        unsubscribeBaseUrl, smsGuard);
   }
 
   public ActivitiesSettings withRouting(RoutingSettings newRouting) {
     return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, newRouting,
-        unsubscribeBaseUrl);
+        unsubscribeBaseUrl, smsGuard);
   }
 
   public ActivitiesSettings withUnsubscribeBaseUrl(String baseUrl) {
-    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, routing, baseUrl);
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, routing, baseUrl,
+        smsGuard);
+  }
+
+  public ActivitiesSettings withSmsGuard(SmsPolicy policy) {
+    return new ActivitiesSettings(smtp, twilio, messageIdDomain, secondarySmtp, routing,
+        unsubscribeBaseUrl, policy);
   }
 }

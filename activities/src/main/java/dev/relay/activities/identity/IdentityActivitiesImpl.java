@@ -1,5 +1,7 @@
 package dev.relay.activities.identity;
 
+import dev.relay.activities.channels.sms.SmsGuard;
+import dev.relay.contracts.Channel;
 import dev.relay.contracts.DeliveryErrorType;
 import dev.relay.contracts.activities.IdentityActivities;
 import dev.relay.contracts.activities.IdentityCheck;
@@ -21,9 +23,19 @@ import java.util.Optional;
  */
 public class IdentityActivitiesImpl implements IdentityActivities {
   private final RecipientRepository recipients;
+  private final SmsGuard smsGuard;
 
   public IdentityActivitiesImpl(RecipientRepository recipients) {
+    this(recipients, null);
+  }
+
+  /**
+   * @param smsGuard refuses SMS numbers outside the tenant's allowlist, or only tenant-attested
+   *     when the tenant demands Relay verification; null: no such checks
+   */
+  public IdentityActivitiesImpl(RecipientRepository recipients, SmsGuard smsGuard) {
     this.recipients = recipients;
+    this.smsGuard = smsGuard;
   }
 
   @Override
@@ -55,6 +67,13 @@ public class IdentityActivitiesImpl implements IdentityActivities {
     if (!point.verified()) {
       return IdentityCheck.failed(DeliveryErrorType.CONTACT_UNVERIFIED,
           channel + " contact point of recipient " + query.recipientId() + " is not verified");
+    }
+    if (smsGuard != null && query.channel() == Channel.SMS) {
+      SmsGuard.Refusal refusal = smsGuard.refusal(query.tenantId(), point);
+      if (refusal != null) {
+        return IdentityCheck.failed(refusal.type(), channel + " contact point of recipient "
+            + query.recipientId() + " refused: " + refusal.reason());
+      }
     }
     return IdentityCheck.ok(point.address());
   }

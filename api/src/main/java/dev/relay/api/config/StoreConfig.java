@@ -12,6 +12,7 @@ import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.recipient.SuppressionRepository;
 import dev.relay.store.consent.PurposeRepository;
 import dev.relay.store.consent.UnsubscribeTokens;
+import dev.relay.store.sms.SmsGuardRepository;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.limits.QuotaRepository;
 import dev.relay.store.limits.RateLimitBucketRepository;
@@ -111,6 +112,11 @@ public class StoreConfig {
   @Bean
   UnsubscribeTokens unsubscribeTokens(AuditKeyProperties audit) {
     return new UnsubscribeTokens(audit.auditKeys());
+  }
+
+  @Bean
+  SmsGuardRepository smsGuardRepository(Jdbi jdbi) {
+    return new SmsGuardRepository(jdbi);
   }
 
   @Bean

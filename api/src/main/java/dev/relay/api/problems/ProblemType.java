@@ -28,6 +28,9 @@ public enum ProblemType {
       "The request refers to something that does not exist"),
   DESTINATION_REFUSED("destination-refused", HttpStatus.UNPROCESSABLE_CONTENT,
       "Relay does not send to that address"),
+  /** An SMS number outside the tenant's country allowlist, not valid, or not mobile-capable. */
+  SMS_DESTINATION_REFUSED("sms-destination-refused", HttpStatus.UNPROCESSABLE_CONTENT,
+      "Relay does not send SMS to that number"),
   TOO_MANY_REQUESTS("too-many-requests", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
   TEMPORARILY_UNAVAILABLE("temporarily-unavailable", HttpStatus.SERVICE_UNAVAILABLE,
       "Temporarily unavailable"),

@@ -3,7 +3,13 @@ package dev.relay.api.recipients;
 import dev.relay.api.auth.Allowed;
 import dev.relay.api.deliveries.Ids;
 import dev.relay.api.problems.ApiProblem;
+import dev.relay.api.config.SmsGuardProperties;
 import dev.relay.api.problems.Checks;
+import dev.relay.api.problems.FieldProblem;
+import dev.relay.api.problems.ProblemType;
+import dev.relay.guard.sms.SmsDestinations;
+import dev.relay.store.sms.SmsGuardRepository;
+import dev.relay.store.sms.SmsPolicy;
 import dev.relay.store.consent.ConsentRepository;
 import dev.relay.store.recipient.ContactPoint;
 import dev.relay.store.recipient.RecipientRepository;
@@ -13,6 +19,7 @@ import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -36,12 +43,16 @@ public class RecipientController {
   private final RecipientRepository recipients;
   private final ConsentRepository consents;
   private final DataKeyRepository dataKeys;
+  private final SmsGuardRepository smsGuard;
+  private final SmsGuardProperties smsDefaults;
 
   public RecipientController(RecipientRepository recipients, ConsentRepository consents,
-      DataKeyRepository dataKeys) {
+      DataKeyRepository dataKeys, SmsGuardRepository smsGuard, SmsGuardProperties smsDefaults) {
     this.recipients = recipients;
     this.consents = consents;
     this.dataKeys = dataKeys;
+    this.smsGuard = smsGuard;
+    this.smsDefaults = smsDefaults;
   }
 
   @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -52,6 +63,7 @@ public class RecipientController {
     checks.matches("id", id, Ids.ID, Ids.ID_DESCRIPTION);
     List<ContactPoint> contacts = body.validate(checks);
     checks.throwIfAny();
+    refuseSmsDestinations(caller.tenantId(), body, contacts);
     return RecipientViews.RecipientView.of(recipients.upsert(caller.tenantId(), id,
         body.displayName(), body.active() == null || body.active(), contacts));
   }
@@ -114,6 +126,38 @@ public class RecipientController {
     log.info("recipient {} of tenant {} erased by {}: {} data key(s) destroyed", id,
         caller.tenantId(), caller.name(), d.keys());
     return new RecipientViews.Erasure(id, d.keys(), d.at());
+  }
+
+  /**
+   * 422 sms-destination-refused when an SMS number is outside the tenant's country allowlist (or
+   * not a valid, mobile-capable number of an allowed region), naming each field and region.
+   */
+  private void refuseSmsDestinations(String tenantId, RecipientRequest body,
+      List<ContactPoint> contacts) {
+    if (contacts.stream().noneMatch(c -> c.channel().equals("SMS"))) {
+      return;
+    }
+    SmsPolicy policy = smsGuard.policy(tenantId, smsDefaults.policy());
+    List<FieldProblem> refused = new ArrayList<>();
+    List<String> regions = new ArrayList<>();
+    for (int i = 0; i < body.contacts().size(); i++) {
+      RecipientRequest.Contact c = body.contacts().get(i);
+      if (c == null || !"SMS".equals(c.channel())) {
+        continue;
+      }
+      SmsDestinations.Verdict verdict = SmsDestinations.check(c.address(), policy.allowedRegions());
+      if (!verdict.allowed()) {
+        refused.add(new FieldProblem("contacts[" + i + "].address", verdict.refusal()));
+        regions.add(verdict.region());
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new ApiProblem(ProblemType.SMS_DESTINATION_REFUSED, "SMS to region(s) " + regions
+          + " refused: this tenant sends SMS only to valid mobile numbers of "
+          + policy.allowedRegions() + ". Use a number of an allowed region, or have an admin "
+          + "add the region with PUT /v1/settings/sms (allowedRegions).", refused,
+          org.springframework.http.HttpHeaders.EMPTY);
+    }
   }
 
   private void requireRecipient(ApiKeyPrincipal caller, String id) {

@@ -3,6 +3,7 @@ package dev.relay.api.recipients;
 import dev.relay.store.consent.ConsentRecord;
 import dev.relay.store.recipient.ContactPoint;
 import dev.relay.store.recipient.Recipient;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,9 +23,17 @@ public final class RecipientViews {
     }
   }
 
-  public record ContactView(String channel, String address, boolean verified, String suppressedReason) {
+  /**
+   * @param verified the tenant says so (its attestation); see {@code attestation}
+   * @param attestation who vouches for the contact point: {@code relay} (Relay verified it with
+   *     a code it sent), {@code tenant} (the client sent {@code verified: true}), or null
+   */
+  public record ContactView(String channel, String address, boolean verified,
+      @Schema(nullable = true) String suppressedReason,
+      @Schema(nullable = true, allowableValues = {"relay", "tenant"}) String attestation) {
     static ContactView of(ContactPoint c) {
-      return new ContactView(c.channel(), c.address(), c.verified(), c.suppressedReason());
+      return new ContactView(c.channel(), c.address(), c.verified(), c.suppressedReason(),
+          c.attestation());
     }
   }
 

@@ -61,15 +61,19 @@ public class RecipientRepository {
     List<ContactPoint> contacts = h.createQuery("""
             select c.channel, c.address, c.verified,
               coalesce(s.reason || coalesce(' (' || s.detail || ')', ''), c.suppressed_reason)
-                as suppressed_reason
+                as suppressed_reason,
+              (v.address is not null) as relay_verified
             from contact_points c
+            left join relay_verified_contacts v on v.tenant_id = c.tenant_id
+              and v.channel = c.channel and v.address = c.address
             left join suppressions s on s.tenant_id = c.tenant_id and s.channel = c.channel
               and s.address = c.address and s.cleared_at is null
             where c.tenant_id = :t and c.recipient_id = :id order by c.channel
             """)
         .bind("t", tenantId).bind("id", id)
         .map((rs, ctx) -> new ContactPoint(rs.getString("channel"), rs.getString("address"),
-            rs.getBoolean("verified"), rs.getString("suppressed_reason")))
+            rs.getBoolean("verified"), rs.getString("suppressed_reason"),
+            rs.getBoolean("relay_verified")))
         .list();
     return h.createQuery("""
             select tenant_id, id, display_name, active, created_at, updated_at from recipients

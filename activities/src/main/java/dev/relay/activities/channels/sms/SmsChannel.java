@@ -27,13 +27,21 @@ public class SmsChannel implements LedgeredSend.Content<RenderedPayload> {
   private final RenderedPayloadRepository payloads;
   private final LedgeredSend ledger;
   private final ProviderRoute<RenderedPayload> route;
+  private final SmsGuard guard;
 
   /** @param route the SMS providers in order; empty when SMS is not configured */
   public SmsChannel(ProviderRoute<RenderedPayload> route, RenderedPayloadRepository payloads,
       LedgeredSend ledger) {
+    this(route, payloads, ledger, null);
+  }
+
+  /** @param guard the SMS-pumping defence checked before any provider is called; null: none */
+  public SmsChannel(ProviderRoute<RenderedPayload> route, RenderedPayloadRepository payloads,
+      LedgeredSend ledger, SmsGuard guard) {
     this.route = route;
     this.payloads = payloads;
     this.ledger = ledger;
+    this.guard = guard;
   }
 
   public SendResult send(SendRequest request) {
@@ -62,6 +70,13 @@ public class SmsChannel implements LedgeredSend.Content<RenderedPayload> {
 
   @Override
   public RenderedPayload load(SendRequest request) throws SendFailure {
-    return RenderedContent.load(payloads, request); // SMS carries no attachments
+    RenderedPayload payload = RenderedContent.load(payloads, request); // no attachments
+    if (guard != null) {
+      // Allowlist, segment cap and velocity, counted under the send key: after this, only the
+      // provider's own answer decides (a send recorded SENT never gets here again).
+      guard.beforeSend(request.tenantId(), request.sendKey(), request.address(),
+          payload.textBody());
+    }
+    return payload;
   }
 }

@@ -1,5 +1,6 @@
 package dev.relay.api.recipients;
 
+import jakarta.annotation.Nullable;
 import dev.relay.store.consent.ConsentRecord;
 import dev.relay.store.recipient.ContactPoint;
 import dev.relay.store.recipient.Recipient;
@@ -13,7 +14,7 @@ import java.util.TreeMap;
 public final class RecipientViews {
   private RecipientViews() {}
 
-  public record RecipientView(String id, String displayName, boolean active,
+  public record RecipientView(String id, @Nullable String displayName, boolean active,
       List<ContactView> contacts, Instant createdAt, Instant updatedAt) {
 
     static RecipientView of(Recipient r) {
@@ -22,7 +23,8 @@ public final class RecipientViews {
     }
   }
 
-  public record ContactView(String channel, String address, boolean verified, String suppressedReason) {
+  public record ContactView(String channel, String address, boolean verified,
+      @Nullable String suppressedReason) {
     static ContactView of(ContactPoint c) {
       return new ContactView(c.channel(), c.address(), c.verified(), c.suppressedReason());
     }
@@ -30,7 +32,7 @@ public final class RecipientViews {
 
   /** One consent version: the state of every channel it holds. */
   public record ConsentVersion(int version, Map<String, Boolean> channels, String source,
-      String evidence, Instant recordedAt) {
+      @Nullable String evidence, Instant recordedAt) {
 
     /** Groups rows (all channels of one or more versions) into versions, keeping their order. */
     static List<ConsentVersion> of(List<ConsentRecord> rows) {
@@ -51,6 +53,6 @@ public final class RecipientViews {
   }
 
   /** @param current the newest version, or null when the recipient never gave consent for the purpose */
-  public record ConsentState(String recipientId, String purpose, ConsentVersion current,
+  public record ConsentState(String recipientId, String purpose, @Nullable ConsentVersion current,
       List<ConsentVersion> history) {}
 }

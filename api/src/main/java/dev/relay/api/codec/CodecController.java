@@ -92,7 +92,8 @@ public class CodecController {
   /** Temporal's {@code Payloads} in protobuf JSON, as documented (the body is read as text). */
   @Schema(name = "CodecPayloads", description = "temporal.api.common.v1.Payloads in protobuf JSON")
   public record CodecPayloads(
-      @Schema(requiredMode = Schema.RequiredMode.REQUIRED) java.util.List<CodecPayload> payloads) {}
+      @Schema(description = "Left out when empty (protobuf JSON)")
+      java.util.List<CodecPayload> payloads) {}
 
   @Schema(name = "CodecPayload", description = "temporal.api.common.v1.Payload: metadata and "
       + "data as base64")

@@ -1,23 +1,28 @@
 package dev.relay.api.config;
 
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 
 /**
- * How request bodies bind. An explicit {@code null} for a field is refused (400 naming the field:
- * omit it instead), as the OpenAPI document says: no request field is nullable, so
- * {@code "contacts": null} can never be read as "no contact points" by one client and as an
- * error by another. Null entries of maps and lists are left to each request's own checks.
+ * How request bodies bind: a JSON value of the wrong type is a 400, as the OpenAPI document
+ * says, never quietly converted ({@code "suppressedReason": false} is not the text "false",
+ * {@code "active": "yes"} is not a boolean). Explicit nulls: {@code ExplicitNullsRefused}.
  */
 @Configuration(proxyBeanMethods = false)
 public class JsonConfig {
 
   @Bean
-  JsonMapperBuilderCustomizer refuseNullFields() {
-    return builder -> builder.changeDefaultNullHandling(
-        n -> JsonSetter.Value.forValueNulls(Nulls.FAIL));
+  JsonMapperBuilderCustomizer strictScalars() {
+    return builder -> builder
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .withCoercionConfig(LogicalType.Textual, c -> c
+            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
   }
 }

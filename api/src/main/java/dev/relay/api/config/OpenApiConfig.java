@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.OperationCustomizer;
+import org.springdoc.core.customizers.PropertyCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -110,6 +111,25 @@ public class OpenApiConfig {
     };
   }
 
+  /**
+   * A {@code @Nullable} property that refers to another schema: swagger marks scalars nullable by
+   * itself, but a {@code $ref} needs "that schema, or null" spelled out.
+   */
+  @Bean
+  PropertyCustomizer nullableReferences() {
+    return (property, type) -> {
+      boolean nullable = type.getCtxAnnotations() != null && Arrays.stream(type.getCtxAnnotations())
+          .anyMatch(a -> a.annotationType() == jakarta.annotation.Nullable.class);
+      if (nullable && property != null && property.get$ref() != null) {
+        Schema<?> either = new Schema<>();
+        either.anyOf(List.of(new Schema<>().$ref(property.get$ref()),
+            new Schema<>().types(Set.of("null"))));
+        return either;
+      }
+      return property;
+    };
+  }
+
   /** Components shared by operations: the problem document and the template variables. */
   @Bean
   OpenApiCustomizer sharedSchemas() {
@@ -158,6 +178,15 @@ public class OpenApiConfig {
   OpenApiCustomizer requestRules() {
     return openApi -> {
       Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+      // A Map property pointed at a shared schema keeps swagger's "type: object" next to the
+      // $ref; the reference alone says it (and generators refuse siblings of a $ref).
+      schemas.values().forEach(schema -> {
+        if (schema.getProperties() != null) {
+          Map<String, Schema> properties = schema.getProperties();
+          properties.replaceAll((name, property) -> property.get$ref() == null ? property
+              : new Schema<>().$ref(property.get$ref()));
+        }
+      });
       Schema<?> template = schemas.get("TemplateRequest");
       if (template != null) {
         // A body: SMS, or an email text part (HTML needs the text part); email needs a subject.

@@ -29,7 +29,6 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
@@ -105,13 +104,23 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     return new ResponseEntity<>(body, headers, HttpStatus.BAD_REQUEST);
   }
 
+  /**
+   * Tomcat refuses to parse a malformed query string or form body (a chunk such as {@code &=}
+   * without a name, bad %-encoding) when a parameter is first read.
+   */
+  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> handleMalformedParameters(RuntimeException e,
+      HttpServletRequest request) {
+    return handleApiProblem(new ApiProblem(ProblemType.MALFORMED_REQUEST,
+        "The query string or form body is malformed: every parameter needs a name, and names "
+            + "and values must be valid %-encoded UTF-8 (" + firstLine(e.getMessage()) + ")"),
+        request);
+  }
+
   /** What is wrong with one field of a body that did not bind. */
   public static String fieldMessage(JacksonException e) {
     if (e instanceof UnrecognizedPropertyException) {
       return "is not a known field";
-    }
-    if (e instanceof InvalidNullException) {
-      return "must not be null: omit the field instead";
     }
     return "has the wrong type or format: " + firstLine(e.getOriginalMessage());
   }

@@ -92,14 +92,16 @@ public class CodecController {
   /** Temporal's {@code Payloads} in protobuf JSON, as documented (the body is read as text). */
   @Schema(name = "CodecPayloads", description = "temporal.api.common.v1.Payloads in protobuf JSON")
   public record CodecPayloads(
-      @Schema(description = "Left out when empty (protobuf JSON)")
-      java.util.List<CodecPayload> payloads) {}
+      @Schema(description = "Left out when empty; null is the same (protobuf JSON)")
+      @jakarta.annotation.Nullable java.util.List<CodecPayload> payloads) {}
 
   @Schema(name = "CodecPayload", description = "temporal.api.common.v1.Payload: metadata and "
       + "data as base64")
   public record CodecPayload(
-      @Schema(ref = "#/components/schemas/CodecMetadata") java.util.Map<String, String> metadata,
-      @Schema(type = "string", pattern = BASE64) String data) {}
+      @Schema(ref = "#/components/schemas/CodecMetadata") @jakarta.annotation.Nullable
+      java.util.Map<String, String> metadata,
+      @Schema(types = {"string", "null"}, pattern = BASE64,
+          description = "base64; null is the same as empty (protobuf JSON)") String data) {}
 
   private ResponseEntity<String> run(CodecServer.Operation operation, String body,
       String namespace, HttpServletRequest request) {

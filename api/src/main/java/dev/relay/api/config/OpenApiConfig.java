@@ -158,8 +158,10 @@ public class OpenApiConfig {
               .maxProperties(SafeTemplates.MAX_OBJECT_KEYS)
               .additionalProperties(new Schema<>().anyOf(
                   List.of(ref(TEMPLATE_SCALAR), scalars, ref(TEMPLATE_ROW)))))));
-      components.addSchemas("CodecMetadata", new ObjectSchema()
-          .description("Metadata values by name (encoding, encryption key ID, ...), base64")
+      components.addSchemas("CodecMetadata", new Schema<>()
+          .types(new java.util.LinkedHashSet<>(List.of("object", "null")))
+          .description("Metadata values by name (encoding, encryption key ID, ...), base64; null "
+              + "is the same as empty (protobuf JSON)")
           .additionalProperties(new StringSchema().pattern(
               dev.relay.api.codec.CodecController.BASE64)));
       components.addSchemas(TEMPLATE_VARIABLES, new ObjectSchema()
@@ -187,6 +189,11 @@ public class OpenApiConfig {
               : new Schema<>().$ref(property.get$ref()));
         }
       });
+      Schema<?> twilio = schemas.get("TwilioStatusForm");
+      if (twilio != null) {
+        // Other fields are Twilio's and ignored, but every form parameter has a name.
+        twilio.propertyNames(new StringSchema().minLength(1));
+      }
       Schema<?> template = schemas.get("TemplateRequest");
       if (template != null) {
         // A body: SMS, or an email text part (HTML needs the text part); email needs a subject.
@@ -243,6 +250,19 @@ public class OpenApiConfig {
     return new Schema<>().not(new ArraySchema().minItems(2)
         .items(new Schema<>().required(List.of("channel"))
             .addProperty("channel", new Schema<>()._const(channel))));
+  }
+
+  /** The codec server opens one namespace's payloads: the header names it or is left out. */
+  @Bean
+  OpenApiCustomizer codecNamespace(RelayProperties relay) {
+    return openApi -> openApi.getPaths().forEach((path, item) -> {
+      if (path.startsWith("/codec/")) {
+        item.readOperations().forEach(op -> op.getParameters().stream()
+            .filter(p -> "X-Namespace".equals(p.getName()))
+            .forEach(p -> p.setSchema(new StringSchema()._enum(
+                List.of(relay.temporal().namespace(), "")))));
+      }
+    });
   }
 
   @Bean

@@ -104,7 +104,6 @@ class GeneratedClientTest extends ApiTest {
     Delivery delivered = await(() -> get(id), d -> "DELIVERED".equals(d.getStatus()),
         "delivery " + id + " DELIVERED");
     assertThat(delivered.getChannel()).isEqualTo("EMAIL");
-    assertThat(delivered.getReason()).isNull();
     assertThat(delivered.getTimeline()).extracting(TimelineItem::getStep).contains("accept");
     assertThat(greenMail.getReceivedMessagesForDomain(email)).hasSize(1);
 

@@ -71,13 +71,18 @@ public class ExplicitNullsRefused extends RequestBodyAdviceAdapter {
     };
   }
 
+  /**
+   * The fields of the body and of objects in its lists (contact points). Objects as field values
+   * are maps (variables, consent channels): their entries are checked by the request itself,
+   * together with every other bad field.
+   */
   private static void collect(JsonNode node, String path, List<FieldProblem> nulls) {
     if (node.isObject()) {
       for (Map.Entry<String, JsonNode> field : node.properties()) {
         String at = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
         if (field.getValue().isNull()) {
           nulls.add(new FieldProblem(at, "must not be null: omit the field instead"));
-        } else {
+        } else if (field.getValue().isArray()) {
           collect(field.getValue(), at, nulls);
         }
       }

@@ -1,5 +1,9 @@
 package dev.relay.api.codec;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.relay.api.problems.ApiProblem;
 import dev.relay.api.problems.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
@@ -37,23 +41,67 @@ public class CodecController {
     this.server = server;
   }
 
-  @Operation(summary = "Open sealed payloads (Temporal remote codec protocol)")
+  @Operation(operationId = "decodePayloads",
+      summary = "Open sealed payloads (Temporal remote codec protocol)",
+      description = "Payloads not sealed by Relay come back as they are. A payload labelled with "
+          + "a delivery of another tenant is refused (403).")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+      content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+          schema = @Schema(implementation = CodecPayloads.class)))
+  @ApiResponse(responseCode = "200", description = "The payloads, opened",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+          schema = @Schema(implementation = CodecPayloads.class)))
+  @ApiResponse(responseCode = "401", description = "No operator key or codec sign-in")
+  @ApiResponse(responseCode = "403", description = "A client key, or a payload of another "
+      + "tenant's delivery")
+  @ApiResponse(responseCode = "413", description = "More payloads than relay.codec-server.max-payloads")
   @PostMapping(path = "/decode", consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   public ResponseEntity<String> decode(@RequestBody(required = false) String body,
+      @Parameter(description = "The Temporal namespace (only this API's)",
+          schema = @Schema(type = "string"))
       @RequestHeader(name = NAMESPACE_HEADER, required = false) String namespace,
       HttpServletRequest request) {
     return run(CodecServer.Operation.DECODE, body, namespace, request);
   }
 
-  @Operation(summary = "Seal payloads (Temporal remote codec protocol)")
+  @Operation(operationId = "encodePayloads",
+      summary = "Seal payloads (Temporal remote codec protocol)")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+      content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+          schema = @Schema(implementation = CodecPayloads.class)))
+  @ApiResponse(responseCode = "200", description = "The payloads, sealed",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+          schema = @Schema(implementation = CodecPayloads.class)))
+  @ApiResponse(responseCode = "401", description = "No operator key or codec sign-in")
+  @ApiResponse(responseCode = "403", description = "A client key")
+  @ApiResponse(responseCode = "413", description = "More payloads than relay.codec-server.max-payloads")
   @PostMapping(path = "/encode", consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   public ResponseEntity<String> encode(@RequestBody(required = false) String body,
+      @Parameter(description = "The Temporal namespace (only this API's)",
+          schema = @Schema(type = "string"))
       @RequestHeader(name = NAMESPACE_HEADER, required = false) String namespace,
       HttpServletRequest request) {
     return run(CodecServer.Operation.ENCODE, body, namespace, request);
   }
+
+  /** Base64, as protobuf JSON writes bytes (standard alphabet, padded). */
+  public static final String BASE64 = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
+
+  /** Temporal's {@code Payloads} in protobuf JSON, as documented (the body is read as text). */
+  @Schema(name = "CodecPayloads", description = "temporal.api.common.v1.Payloads in protobuf JSON")
+  public record CodecPayloads(
+      @Schema(description = "Left out when empty; null is the same (protobuf JSON)")
+      @jakarta.annotation.Nullable java.util.List<CodecPayload> payloads) {}
+
+  @Schema(name = "CodecPayload", description = "temporal.api.common.v1.Payload: metadata and "
+      + "data as base64")
+  public record CodecPayload(
+      @Schema(ref = "#/components/schemas/CodecMetadata") @jakarta.annotation.Nullable
+      java.util.Map<String, String> metadata,
+      @Schema(types = {"string", "null"}, pattern = BASE64,
+          description = "base64; null is the same as empty (protobuf JSON)") String data) {}
 
   private ResponseEntity<String> run(CodecServer.Operation operation, String body,
       String namespace, HttpServletRequest request) {

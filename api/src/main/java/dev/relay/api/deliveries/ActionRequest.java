@@ -6,15 +6,19 @@ import dev.relay.contracts.workflow.DeliveryWorkflow;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** The body of {@code POST /v1/deliveries/{id}/actions}. */
-@Schema(description = "A support action on a delivery")
+@Schema(description = "A support action on a delivery. `channel` is required with REROUTE and "
+    + "refused with any other action; `evidence` is required with MARK_DELIVERED",
+    additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
 public record ActionRequest(
     @Schema(allowableValues = {"RETRY", "REROUTE", "CANCEL", "MARK_DELIVERED"},
         requiredMode = Schema.RequiredMode.REQUIRED) String action,
     @Schema(description = "REROUTE only: the channel to use instead", allowableValues = {"EMAIL", "SMS"})
     String channel,
-    @Schema(description = "Why; recorded in the audit trail", requiredMode = Schema.RequiredMode.REQUIRED)
+    @Schema(description = "Why; recorded in the audit trail", requiredMode = Schema.RequiredMode.REQUIRED,
+        pattern = Checks.TEXT_REGEX, maxLength = 1000)
     String reason,
-    @Schema(description = "MARK_DELIVERED only: what proves the recipient got it") String evidence) {
+    @Schema(description = "MARK_DELIVERED: what proves the recipient got it (required there)",
+        maxLength = 2000) String evidence) {
 
   public enum Action {
     RETRY(DeliveryWorkflow.UPDATE_RETRY),
@@ -61,7 +65,7 @@ public record ActionRequest(
     } else if (parsed == Action.REROUTE) {
       checks.add("channel", "is required for REROUTE");
     }
-    if (parsed == Action.MARK_DELIVERED && (evidence == null || evidence.isBlank())) {
+    if (parsed == Action.MARK_DELIVERED && !Checks.hasText(evidence)) {
       checks.add("evidence", "is required for MARK_DELIVERED");
     }
     checks.maxLength("evidence", evidence, 2000);

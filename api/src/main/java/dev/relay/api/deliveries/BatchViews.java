@@ -1,8 +1,10 @@
 package dev.relay.api.deliveries;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.relay.api.config.OpenApiConfig;
 import dev.relay.api.problems.ApiProblem;
 import dev.relay.api.problems.FieldProblem;
+import dev.relay.contracts.Channel;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.net.URI;
@@ -28,23 +30,38 @@ public final class BatchViews {
    * (the {@code List<JsonNode>} that binds them one by one would show as free-form objects).
    */
   @Schema(name = "BatchRequest",
-      description = "1 to " + MAX_ITEMS + " deliveries, each under its own idempotency key")
+      description = "1 to " + MAX_ITEMS + " deliveries, each under its own idempotency key",
+      additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record RequestDoc(
-      @ArraySchema(minItems = 1, maxItems = MAX_ITEMS) List<Item> items) {}
+      @ArraySchema(minItems = 1, maxItems = MAX_ITEMS,
+          arraySchema = @Schema(requiredMode = Schema.RequiredMode.REQUIRED)) List<Item> items) {}
 
-  /** One item: the single POST's body plus the idempotency key it would carry as a header. */
-  @Schema(name = "BatchItem", description = "The body of POST /v1/deliveries plus its Idempotency-Key")
+  /**
+   * One item: the single POST's body plus the idempotency key it would carry as a header. An item
+   * the schema refuses is that item's rejection (in the 200 answer), not the request's.
+   */
+  @Schema(name = "BatchItem", description = "The body of POST /v1/deliveries plus its Idempotency-Key",
+      additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record Item(
       @Schema(example = "inv-2026-12-0001", requiredMode = Schema.RequiredMode.REQUIRED,
-          description = "1-200 characters of [A-Za-z0-9._:-], unique per intended delivery")
+          description = "Unique per intended delivery", pattern = Ids.IDEMPOTENCY_KEY_REGEX,
+          maxLength = 200)
       String idempotencyKey,
-      @Schema(example = "customer-42", requiredMode = Schema.RequiredMode.REQUIRED) String recipientId,
-      @Schema(example = "billing", requiredMode = Schema.RequiredMode.REQUIRED) String purpose,
-      @Schema(example = "invoice", requiredMode = Schema.RequiredMode.REQUIRED) String templateId,
+      @Schema(example = "customer-42", requiredMode = Schema.RequiredMode.REQUIRED,
+          pattern = Ids.ID_REGEX, maxLength = 128) String recipientId,
+      @Schema(example = "billing", requiredMode = Schema.RequiredMode.REQUIRED,
+          pattern = Ids.PURPOSE_REGEX, maxLength = 64) String purpose,
+      @Schema(example = "invoice", requiredMode = Schema.RequiredMode.REQUIRED,
+          pattern = Ids.ID_REGEX, maxLength = 128) String templateId,
+      @Schema(ref = "#/components/schemas/" + OpenApiConfig.TEMPLATE_VARIABLES)
       Map<String, Object> variables,
-      @Schema(example = "[\"EMAIL\"]") List<String> channels,
+      @ArraySchema(arraySchema = @Schema(example = "[\"EMAIL\"]"), minItems = 1, maxItems = 2,
+          uniqueItems = true, schema = @Schema(implementation = Channel.class))
+      List<String> channels,
+      @ArraySchema(maxItems = CreateDeliveryRequest.MAX_DOCUMENTS, uniqueItems = true,
+          schema = @Schema(pattern = Ids.ID_REGEX, maxLength = 128))
       List<String> documentIds,
-      @Schema(example = "2030-01-01T00:00:00Z") String deadline) {
+      @Schema(format = "date-time", example = "2030-01-01T00:00:00Z") String deadline) {
 
     CreateDeliveryRequest body() {
       return new CreateDeliveryRequest(recipientId, purpose, templateId, variables, channels,

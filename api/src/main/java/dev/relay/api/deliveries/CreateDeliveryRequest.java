@@ -3,6 +3,8 @@ package dev.relay.api.deliveries;
 import dev.relay.api.problems.Checks;
 import dev.relay.contracts.Channel;
 import dev.relay.templates.SafeTemplates;
+import dev.relay.api.config.OpenApiConfig;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -19,22 +21,31 @@ import java.util.TreeMap;
  * The body of {@code POST /v1/deliveries}. Enum and time fields are taken as strings and checked
  * here, so one 400 names every bad field.
  */
-@Schema(description = "A request to deliver a rendered template (and documents) to a recipient")
+@Schema(description = "A request to deliver a rendered template (and documents) to a recipient",
+    additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
 public record CreateDeliveryRequest(
-    @Schema(example = "patient-42", requiredMode = Schema.RequiredMode.REQUIRED) String recipientId,
-    @Schema(example = "medical.results", requiredMode = Schema.RequiredMode.REQUIRED) String purpose,
-    @Schema(example = "lab-results", requiredMode = Schema.RequiredMode.REQUIRED) String templateId,
-    @Schema(description = "Template variables (missing ones fail the delivery). Values are "
-        + "strings (at most 10,000 characters), numbers or booleans, or lists of at most 100 of "
-        + "those or of flat objects of those (one level of rows, for sections)") Map<String, Object> variables,
-    @Schema(description = "Channels in order of preference (default [EMAIL])", example = "[\"EMAIL\", \"SMS\"]")
+    @Schema(example = "patient-42", requiredMode = Schema.RequiredMode.REQUIRED,
+        pattern = Ids.ID_REGEX, maxLength = 128) String recipientId,
+    @Schema(example = "medical.results", requiredMode = Schema.RequiredMode.REQUIRED,
+        pattern = Ids.PURPOSE_REGEX, maxLength = 64) String purpose,
+    @Schema(example = "lab-results", requiredMode = Schema.RequiredMode.REQUIRED,
+        pattern = Ids.ID_REGEX, maxLength = 128) String templateId,
+    @Schema(ref = "#/components/schemas/" + OpenApiConfig.TEMPLATE_VARIABLES)
+    Map<String, Object> variables,
+    @ArraySchema(arraySchema = @Schema(description = "Channels in order of preference (default "
+        + "[EMAIL]), each at most once", example = "[\"EMAIL\", \"SMS\"]"),
+        minItems = 1, maxItems = 2, uniqueItems = true,
+        schema = @Schema(implementation = Channel.class))
     List<String> channels,
-    @Schema(description = "IDs of uploaded documents to attach (email)") List<String> documentIds,
-    @Schema(description = "ISO-8601 instant; past it an undelivered delivery ends EXPIRED",
-        example = "2030-01-01T00:00:00Z") String deadline) {
+    @ArraySchema(arraySchema = @Schema(description = "IDs of uploaded documents to attach "
+        + "(email), each at most once"), maxItems = MAX_DOCUMENTS, uniqueItems = true,
+        schema = @Schema(pattern = Ids.ID_REGEX, maxLength = 128))
+    List<String> documentIds,
+    @Schema(description = "An instant in the future (RFC 3339); past it an undelivered delivery "
+        + "ends EXPIRED", format = "date-time", example = "2030-01-01T00:00:00Z") String deadline) {
 
-  static final int MAX_DOCUMENTS = 20;
-  static final int MAX_VARIABLES = 200;
+  public static final int MAX_DOCUMENTS = 20;
+  public static final int MAX_VARIABLES = 200;
 
   /** A request that passed {@link #validate}: parsed values, normalized. */
   public record Valid(String recipientId, String purpose, String templateId,
@@ -80,7 +91,7 @@ public record CreateDeliveryRequest(
         checks.add("variables", "must have at most " + MAX_VARIABLES + " entries");
       }
       for (Map.Entry<String, Object> e : variables.entrySet()) {
-        if (e.getKey().isBlank() || e.getKey().length() > 100) {
+        if (e.getKey().isEmpty() || e.getKey().codePointCount(0, e.getKey().length()) > 100) {
           checks.add("variables", "names must be 1-100 characters");
         } else if (e.getValue() == null) {
           checks.add("variables." + e.getKey(), "must not be null");
@@ -153,6 +164,8 @@ public record CreateDeliveryRequest(
   }
 
   static Instant parseInstant(String value) {
+    // RFC 3339 allows a lower-case T and Z.
+    value = value.toUpperCase(java.util.Locale.ROOT);
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {

@@ -40,7 +40,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Accepting deliveries (idempotently) and reading them back from the store. */
@@ -209,11 +208,7 @@ public class DeliveryService {
     try {
       return json.treeToValue(node, BatchViews.Item.class);
     } catch (JacksonException e) {
-      String field = ProblemHandler.path(e);
-      String message = e instanceof UnrecognizedPropertyException
-          ? "is not a known field"
-          : "has the wrong type or format";
-      throw ApiProblem.validation(field, message);
+      throw ApiProblem.validation(ProblemHandler.path(e), ProblemHandler.fieldMessage(e));
     }
   }
 
@@ -329,12 +324,14 @@ public class DeliveryService {
 
   /** What is checked only for a new delivery: the deadline is ahead, the references exist. */
   private void checkSemantics(Parsed parsed, References references) {
-    Checks semantic = new Checks();
     if (parsed.request().deadline() != null
         && !parsed.request().deadline().isAfter(clock.instant())) {
-      semantic.add("deadline", "must be in the future");
+      // Well-formed but not usable now: 422, like an unknown reference (a 400 is malformed).
+      throw new ApiProblem(ProblemType.UNPROCESSABLE_VALUE, "The deadline has passed",
+          List.of(new FieldProblem("deadline", "must be in the future (it was "
+              + parsed.request().deadline() + "; now is " + clock.instant() + ")")),
+          HttpHeaders.EMPTY);
     }
-    semantic.throwIfAny();
     references.check(parsed.request());
   }
 

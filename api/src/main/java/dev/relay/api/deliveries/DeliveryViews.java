@@ -1,5 +1,6 @@
 package dev.relay.api.deliveries;
 
+import jakarta.annotation.Nullable;
 import dev.relay.store.audit.AuditCheckpoint;
 import dev.relay.store.audit.AuditRecord;
 import dev.relay.store.delivery.DeliveryRecord;
@@ -14,8 +15,8 @@ public final class DeliveryViews {
   public record Accepted(String deliveryId, String status) {}
 
   /** One step of a delivery as recorded in the audit trail. */
-  public record TimelineItem(Instant at, String step, String outcome, String status, String detail,
-      String actor, String channel) {
+  public record TimelineItem(Instant at, String step, String outcome, @Nullable String status,
+      @Nullable String detail, String actor, @Nullable String channel) {
 
     static TimelineItem of(AuditRecord r) {
       return new TimelineItem(r.occurredAt(), r.step(), r.outcome(), r.status(), r.detail(),
@@ -29,8 +30,8 @@ public final class DeliveryViews {
    * @param delayed whether it was still not final its delay notice before its deadline (the
    *     audit trail has a {@code delayed} step); stays true after it ends
    */
-  public record Delivery(String deliveryId, String status, String channel, int attempts,
-      String reason, String recipientId, String purpose, String templateId, Instant createdAt,
+  public record Delivery(String deliveryId, String status, @Nullable String channel, int attempts,
+      @Nullable String reason, String recipientId, String purpose, String templateId, Instant createdAt,
       Instant updatedAt, List<TimelineItem> timeline, boolean delayed) {
 
     /** Without the delay flag, as before it existed. */
@@ -52,8 +53,8 @@ public final class DeliveryViews {
   /** The audit step the workflow records when a delivery is late against its deadline. */
   static final String DELAYED_STEP = "delayed";
 
-  public record Summary(String deliveryId, String status, String channel, int attempts,
-      String reason, String recipientId, String purpose, String templateId, Instant createdAt,
+  public record Summary(String deliveryId, String status, @Nullable String channel, int attempts,
+      @Nullable String reason, String recipientId, String purpose, String templateId, Instant createdAt,
       Instant updatedAt) {
 
     static Summary of(DeliveryRecord d) {
@@ -63,12 +64,13 @@ public final class DeliveryViews {
   }
 
   /** A page of deliveries; pass {@code nextCursor} back as {@code cursor} for the next one. */
-  public record Page(List<Summary> items, String nextCursor) {}
+  public record Page(List<Summary> items, @Nullable String nextCursor) {}
 
-  public record AuditEvent(long chainSeq, Long sequence, Instant occurredAt, Instant recordedAt,
-      String actor, String step, String outcome, String detail, String status, String channel,
-      Integer attempts, Integer consentVersion, String provider, String providerMessageId,
-      String prevHash, String hash, String keyId) {
+  public record AuditEvent(long chainSeq, @Nullable Long sequence, Instant occurredAt,
+      Instant recordedAt, String actor, String step, String outcome, @Nullable String detail,
+      @Nullable String status, @Nullable String channel, @Nullable Integer attempts,
+      @Nullable Integer consentVersion, @Nullable String provider,
+      @Nullable String providerMessageId, String prevHash, String hash, @Nullable String keyId) {
 
     static AuditEvent of(AuditRecord r) {
       return new AuditEvent(r.chainSeq(), r.sequence(), r.occurredAt(), r.recordedAt(), r.actor(),
@@ -86,7 +88,7 @@ public final class DeliveryViews {
    * @param firstBrokenChainSeq the first event that does not verify; null when intact
    */
   public record AuditTrail(String deliveryId, boolean chainIntact, List<AuditEvent> events,
-      Checkpoint checkpoint, Long firstBrokenChainSeq) {}
+      @Nullable Checkpoint checkpoint, @Nullable Long firstBrokenChainSeq) {}
 
   /** A signed checkpoint: the tenant's chain verified up to {@code chainSeq} at {@code at}. */
   public record Checkpoint(long chainSeq, String hash, Instant at, String keyId) {
@@ -96,6 +98,6 @@ public final class DeliveryViews {
   }
 
   /** The answer to a support action: the delivery's state as the workflow reports it. */
-  public record ActionResult(String deliveryId, String action, String status, String channel,
-      int attempts, String reason) {}
+  public record ActionResult(String deliveryId, String action, String status,
+      @Nullable String channel, int attempts, @Nullable String reason) {}
 }

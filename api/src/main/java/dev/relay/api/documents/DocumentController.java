@@ -1,5 +1,9 @@
 package dev.relay.api.documents;
 
+import dev.relay.api.deliveries.Ids;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.relay.api.auth.Allowed;
 import dev.relay.api.config.RelayProperties;
 import dev.relay.api.problems.ApiProblem;
@@ -49,12 +53,20 @@ public class DocumentController {
   }
 
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-  @Operation(summary = "Upload a document (multipart part 'file')",
-      description = "400 when empty, 413 when larger than relay.documents.max-size.")
+  @Operation(operationId = "uploadDocument", summary = "Upload a document (multipart part 'file')",
+      description = "400 when empty, 413 when larger than relay.documents.max-size. Other parts "
+          + "are ignored.")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+      content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+          schema = @Schema(implementation = Upload.class)))
   @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "201",
-      description = "Stored; Location names the document")
+      description = "Stored; Location names the document",
+      headers = @Header(name = "Location", description = "/v1/documents/{documentId}",
+          schema = @Schema(type = "string")))
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "413",
+      description = "The document is larger than the configured maximum (relay.documents.max-size)")
   public ResponseEntity<DocumentView> upload(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @RequestPart("file") MultipartFile file) {
+      @Parameter(hidden = true) @RequestPart("file") MultipartFile file) {
     if (file.isEmpty()) {
       throw ApiProblem.validation("file", "must not be empty");
     }
@@ -76,11 +88,22 @@ public class DocumentController {
   }
 
   @GetMapping("/{id}")
-  @Operation(summary = "A document's metadata (never its content)")
-  public DocumentView get(@Parameter(hidden = true) ApiKeyPrincipal caller, @PathVariable String id) {
+  @Operation(operationId = "getDocument", summary = "A document's metadata (never its content)")
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "The document's metadata")
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "404",
+      description = "No such document for this tenant")
+  public DocumentView get(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @Parameter(description = "The document's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id) {
     return documents.findMeta(caller.tenantId(), id).map(DocumentView::of)
         .orElseThrow(() -> ApiProblem.notFound("Document", id));
   }
+
+  /** The multipart body as documented (the part is bound as a MultipartFile). */
+  @Schema(name = "DocumentUpload")
+  public record Upload(
+      @Schema(description = "The document's bytes (not empty); its file name and Content-Type "
+          + "are kept", type = "string", format = "binary", minLength = 1,
+          requiredMode = Schema.RequiredMode.REQUIRED) String file) {}
 
   /** The client's file name without any path, control characters or quotes; "document" if none. */
   static String filename(MultipartFile file) {

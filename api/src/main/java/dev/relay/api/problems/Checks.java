@@ -15,9 +15,26 @@ public final class Checks {
     return this;
   }
 
-  /** Requires a non-blank string; returns whether it was present. */
+  /**
+   * "Has text": a character other than ASCII white space. The same regular expression is the
+   * OpenAPI {@code pattern} of such fields, so the document and the check agree on every string
+   * (Java's, ECMAScript's and Python's notions of Unicode white space differ).
+   */
+  public static final String TEXT_REGEX = "[^ \\t\\n\\r\\f\\x0b]";
+  private static final Pattern TEXT = Pattern.compile(TEXT_REGEX);
+
+  public static boolean hasText(String value) {
+    return value != null && TEXT.matcher(value).find();
+  }
+
+  /** Length as JSON Schema counts it ({@code maxLength}): code points, not UTF-16 units. */
+  public static int length(String value) {
+    return value.codePointCount(0, value.length());
+  }
+
+  /** Requires a string with text; returns whether it was present. */
   public boolean required(String field, String value) {
-    if (value == null || value.isBlank()) {
+    if (!hasText(value)) {
       add(field, "is required");
       return false;
     }
@@ -40,7 +57,7 @@ public final class Checks {
   }
 
   public void maxLength(String field, String value, int max) {
-    if (value != null && value.length() > max) {
+    if (value != null && length(value) > max) {
       add(field, "must be at most " + max + " characters");
     }
   }

@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
@@ -93,9 +94,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     JacksonException jackson = findCause(ex, JacksonException.class);
     if (jackson instanceof DatabindException && !jackson.getPath().isEmpty()) {
       String field = path(jackson);
-      String message = jackson instanceof UnrecognizedPropertyException
-          ? "is not a known field"
-          : "has the wrong type or format: " + firstLine(jackson.getOriginalMessage());
+      String message = fieldMessage(jackson);
       body = problem(ProblemType.VALIDATION, "Invalid field(s): " + field, request);
       body.setProperty("errors", List.of(new FieldProblem(field, message)));
     } else if (jackson instanceof DatabindException) {
@@ -114,6 +113,45 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       body = problem(ProblemType.MALFORMED_REQUEST, detail, request);
     }
     return new ResponseEntity<>(body, headers, HttpStatus.BAD_REQUEST);
+  }
+
+  /**
+   * Tomcat refuses to parse a malformed query string or form body (a chunk such as {@code &=}
+   * without a name, bad %-encoding) when a parameter is first read.
+   */
+  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> handleMalformedParameters(RuntimeException e,
+      HttpServletRequest request) {
+    return handleApiProblem(new ApiProblem(ProblemType.MALFORMED_REQUEST,
+        "The query string or form body is malformed: every parameter needs a name, and names "
+            + "and values must be valid %-encoded UTF-8 (" + firstLine(e.getMessage()) + ")"),
+        request);
+  }
+
+  /** What is wrong with one field of a body that did not bind. */
+  public static String fieldMessage(JacksonException e) {
+    if (e instanceof UnrecognizedPropertyException) {
+      return "is not a known field";
+    }
+    return "has the wrong type or format: " + firstLine(e.getOriginalMessage());
+  }
+
+  /**
+   * A multipart request the container cannot read: a multipart Content-Type without a boundary
+   * (on any method: Spring parses multipart before it picks the handler), a truncated body, a
+   * part that is not a part. (Too large is the 413 of handleMaxUploadSizeExceededException.)
+   */
+  @ExceptionHandler(MultipartException.class)
+  ResponseEntity<ProblemDetail> handleMalformedMultipart(MultipartException e,
+      HttpServletRequest request) {
+    String type = request.getContentType();
+    String detail = type != null && !type.toLowerCase(java.util.Locale.ROOT).contains("boundary=")
+        ? "The multipart Content-Type has no boundary parameter; send e.g. "
+            + "'multipart/form-data; boundary=...' (HTTP clients set it for you), or no "
+            + "multipart Content-Type on a request without a multipart body"
+        : "The multipart body could not be read: each part needs its boundary line, headers "
+            + "with a Content-Disposition name, and the closing boundary";
+    return handleApiProblem(new ApiProblem(ProblemType.MALFORMED_REQUEST, detail), request);
   }
 
   @Override

@@ -24,6 +24,8 @@ public enum ProblemType {
       "Unsupported media type"),
   IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT,
       "Idempotency key already used for a different request"),
+  UNPROCESSABLE_VALUE("unprocessable-value", HttpStatus.UNPROCESSABLE_CONTENT,
+      "A value is well-formed but cannot be used"),
   UNKNOWN_REFERENCE("unknown-reference", HttpStatus.UNPROCESSABLE_CONTENT,
       "The request refers to something that does not exist"),
   DESTINATION_REFUSED("destination-refused", HttpStatus.UNPROCESSABLE_CONTENT,

@@ -1,5 +1,7 @@
 package dev.relay.api.providers;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import dev.relay.api.auth.Allowed;
 import dev.relay.api.problems.Checks;
 import dev.relay.store.provider.ProviderEvent;
@@ -48,21 +50,23 @@ public class ProviderController {
    * @param transitions the latest transitions, newest first
    */
   public record ProviderView(String name, String channel, int position, String state,
-      Instant since, List<Transition> transitions) {}
+      @Nullable Instant since, List<Transition> transitions) {}
 
-  public record Transition(String from, String to, Instant at, String detail) {
+  public record Transition(String from, String to, Instant at, @Nullable String detail) {
     static Transition of(ProviderEvent e) {
       return new Transition(e.fromState(), e.toState(), e.occurredAt(), e.detail());
     }
   }
 
   @GetMapping
-  @Operation(summary = "Each provider's circuit-breaker state and latest transitions",
+  @Operation(operationId = "listProviders",
+      summary = "Each provider's circuit-breaker state and latest transitions",
       description = "State comes from the newest recorded transition of any worker; a provider "
           + "without one is CLOSED.")
   public Providers list(
-      @Parameter(description = "transitions per provider, 0-" + MAX_TRANSITIONS + ", default "
-          + DEFAULT_TRANSITIONS)
+      @Parameter(description = "transitions per provider (an empty value is a 400, like any "
+          + "non-number)", schema = @Schema(type = "integer", format = "int32", minimum = "0",
+              maximum = "" + MAX_TRANSITIONS, defaultValue = "" + DEFAULT_TRANSITIONS))
       @RequestParam(required = false) String transitions) {
     int limit = transitions(transitions);
     return new Providers(providers.providers().stream().map(p -> view(p, limit)).toList());

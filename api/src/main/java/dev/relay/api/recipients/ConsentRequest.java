@@ -7,13 +7,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** The body of {@code PUT /v1/recipients/{id}/consents/{purpose}}: a new consent version. */
+@Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
 public record ConsentRequest(
-    @Schema(description = "Per channel: granted (true) or withdrawn (false); channels not named "
-        + "keep their state from the previous version", example = "{\"EMAIL\": true, \"SMS\": false}")
+    @Schema(description = "Per channel (EMAIL, SMS): granted (true) or withdrawn (false); "
+        + "channels not named keep their state from the previous version",
+        example = "{\"EMAIL\": true, \"SMS\": false}", requiredMode = Schema.RequiredMode.REQUIRED,
+        minProperties = 1)
     Map<String, Boolean> channels,
     @Schema(description = "Where the consent came from", example = "web-form",
-        requiredMode = Schema.RequiredMode.REQUIRED) String source,
-    @Schema(description = "What proves it (form submission ID, signed document, ...)") String evidence) {
+        requiredMode = Schema.RequiredMode.REQUIRED, pattern = Checks.TEXT_REGEX, maxLength = 200)
+    String source,
+    @Schema(description = "What proves it (form submission ID, signed document, ...)",
+        maxLength = 2000) String evidence) {
 
   public Map<String, Boolean> validate(Checks checks) {
     Map<String, Boolean> out = new TreeMap<>();

@@ -1,5 +1,7 @@
 package dev.relay.api.recipients;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.relay.api.auth.Allowed;
 import dev.relay.api.deliveries.Ids;
 import dev.relay.api.problems.ApiProblem;
@@ -56,9 +58,10 @@ public class RecipientController {
   }
 
   @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Create or replace a recipient and its contact points")
+  @Operation(operationId = "putRecipient", summary = "Create or replace a recipient and its contact points")
+  @ApiResponse(responseCode = "200", description = "The recipient as stored")
   public RecipientViews.RecipientView put(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id, @RequestBody RecipientRequest body) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id, @RequestBody RecipientRequest body) {
     Checks checks = new Checks();
     checks.matches("id", id, Ids.ID, Ids.ID_DESCRIPTION);
     List<ContactPoint> contacts = body.validate(checks);
@@ -69,18 +72,23 @@ public class RecipientController {
   }
 
   @GetMapping("/{id}")
-  @Operation(summary = "A recipient and its contact points")
+  @Operation(operationId = "getRecipient", summary = "A recipient and its contact points")
+  @ApiResponse(responseCode = "200", description = "The recipient")
+  @ApiResponse(responseCode = "404", description = "No such recipient for this tenant")
   public RecipientViews.RecipientView get(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id) {
     return recipients.find(caller.tenantId(), id).map(RecipientViews.RecipientView::of)
         .orElseThrow(() -> ApiProblem.notFound("Recipient", id));
   }
 
   @PutMapping(path = "/{id}/consents/{purpose}", consumes = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Record a new consent version for a purpose",
+  @Operation(operationId = "putConsent", summary = "Record a new consent version for a purpose",
       description = "Append-only: returns the new version; earlier versions stay in the history.")
+  @ApiResponse(responseCode = "200", description = "The new consent version")
+  @ApiResponse(responseCode = "404", description = "No such recipient for this tenant")
   public RecipientViews.ConsentVersion putConsent(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id, @PathVariable String purpose, @RequestBody ConsentRequest body) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
+      @Parameter(description = "The purpose consent is given for", schema = @Schema(type = "string", pattern = Ids.PURPOSE_REGEX, maxLength = 64)) @PathVariable String purpose, @RequestBody ConsentRequest body) {
     Checks checks = new Checks();
     checks.matches("purpose", purpose, Ids.PURPOSE, Ids.PURPOSE_DESCRIPTION);
     Map<String, Boolean> changes = body.validate(checks);
@@ -92,9 +100,13 @@ public class RecipientController {
   }
 
   @GetMapping("/{id}/consents/{purpose}")
-  @Operation(summary = "The current consent for a purpose and its full history (newest first)")
+  @Operation(operationId = "getConsent",
+      summary = "The current consent for a purpose and its full history (newest first)")
+  @ApiResponse(responseCode = "200", description = "The consent; `current` is null when none was ever given")
+  @ApiResponse(responseCode = "404", description = "No such recipient for this tenant")
   public RecipientViews.ConsentState getConsent(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id, @PathVariable String purpose) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
+      @Parameter(description = "The purpose consent is given for", schema = @Schema(type = "string", pattern = Ids.PURPOSE_REGEX, maxLength = 64)) @PathVariable String purpose) {
     Checks checks = new Checks();
     checks.matches("purpose", purpose, Ids.PURPOSE, Ids.PURPOSE_DESCRIPTION);
     checks.throwIfAny();

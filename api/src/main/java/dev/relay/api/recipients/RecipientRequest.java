@@ -3,6 +3,7 @@ package dev.relay.api.recipients;
 import dev.relay.api.problems.Checks;
 import dev.relay.contracts.Channel;
 import dev.relay.store.recipient.ContactPoint;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,26 +12,36 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The body of {@code PUT /v1/recipients/{id}}: replaces the recipient and its contact points. */
+@Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
 public record RecipientRequest(
-    @Schema(example = "Ada Lovelace") String displayName,
+    @Schema(example = "Ada Lovelace", maxLength = 200) String displayName,
     @Schema(description = "Default true") Boolean active,
-    @Schema(description = "At most one contact point per channel") List<Contact> contacts) {
+    @ArraySchema(arraySchema = @Schema(description = "The contact points (omit for none): at most "
+        + "one per channel"), maxItems = 2) List<Contact> contacts) {
 
   /**
    * @param address an email address for EMAIL, an E.164 number (+15551234567) for SMS
    * @param suppressedReason set when sends must stop (hard bounce, opt-out, invalid number)
    */
+  @Schema(description = "A contact point: an email address for EMAIL (at most 254 characters), "
+      + "an E.164 number for SMS", additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record Contact(
-      @Schema(allowableValues = {"EMAIL", "SMS"}) String channel,
+      @Schema(allowableValues = {"EMAIL", "SMS"}, requiredMode = Schema.RequiredMode.REQUIRED)
+      String channel,
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "ada@example.com")
       String address,
       @Schema(description = "Default false") Boolean verified,
+      @Schema(description = "Set when sends must stop (hard bounce, opt-out, invalid number)",
+          maxLength = 200)
       String suppressedReason) {}
 
   /** A pragmatic address check: one @, a dotted domain of valid labels, no spaces. */
-  static final Pattern EMAIL = Pattern.compile(
-      "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-          + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
-  static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
+  public static final String EMAIL_REGEX =
+      "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+          + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$";
+  public static final String E164_REGEX = "^\\+[1-9][0-9]{1,14}$";
+  static final Pattern EMAIL = Pattern.compile(EMAIL_REGEX);
+  static final Pattern E164 = Pattern.compile(E164_REGEX);
 
   public List<ContactPoint> validate(Checks checks) {
     checks.maxLength("displayName", displayName, 200);
@@ -69,7 +80,7 @@ public record RecipientRequest(
       }
       if (checks.required(at + ".address", c.address())) {
         if (channel == Channel.EMAIL
-            && (c.address().length() > 254 || !EMAIL.matcher(c.address()).matches())) {
+            && (Checks.length(c.address()) > 254 || !EMAIL.matcher(c.address()).matches())) {
           checks.add(at + ".address", "must be an email address");
           ok = false;
         } else if (channel == Channel.SMS && !E164.matcher(c.address()).matches()) {

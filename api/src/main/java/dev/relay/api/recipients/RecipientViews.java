@@ -1,5 +1,6 @@
 package dev.relay.api.recipients;
 
+import jakarta.annotation.Nullable;
 import dev.relay.store.consent.ConsentRecord;
 import dev.relay.store.recipient.ContactPoint;
 import dev.relay.store.recipient.Recipient;
@@ -14,7 +15,7 @@ import java.util.TreeMap;
 public final class RecipientViews {
   private RecipientViews() {}
 
-  public record RecipientView(String id, String displayName, boolean active,
+  public record RecipientView(String id, @Nullable String displayName, boolean active,
       List<ContactView> contacts, Instant createdAt, Instant updatedAt) {
 
     static RecipientView of(Recipient r) {
@@ -29,7 +30,7 @@ public final class RecipientViews {
    *     a code it sent), {@code tenant} (the client sent {@code verified: true}), or null
    */
   public record ContactView(String channel, String address, boolean verified,
-      @Schema(nullable = true) String suppressedReason,
+      @Nullable String suppressedReason,
       @Schema(nullable = true, allowableValues = {"relay", "tenant"}) String attestation) {
     static ContactView of(ContactPoint c) {
       return new ContactView(c.channel(), c.address(), c.verified(), c.suppressedReason(),
@@ -44,7 +45,7 @@ public final class RecipientViews {
    *     null); the decision itself stays on record
    */
   public record ConsentVersion(int version, Map<String, Boolean> channels, String source,
-      String evidence, boolean evidenceErased, Instant recordedAt) {
+      @Nullable String evidence, boolean evidenceErased, Instant recordedAt) {
 
     /** Groups rows (all channels of one or more versions) into versions, keeping their order. */
     static List<ConsentVersion> of(List<ConsentRecord> rows) {
@@ -72,6 +73,6 @@ public final class RecipientViews {
   public record Erasure(String recipientId, int keysDestroyed, Instant erasedAt) {}
 
   /** @param current the newest version, or null when the recipient never gave consent for the purpose */
-  public record ConsentState(String recipientId, String purpose, ConsentVersion current,
+  public record ConsentState(String recipientId, String purpose, @Nullable ConsentVersion current,
       List<ConsentVersion> history) {}
 }

@@ -1,5 +1,6 @@
 package dev.relay.api.settings;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.relay.api.auth.Allowed;
 import dev.relay.api.problems.ApiProblem;
 import dev.relay.api.problems.Checks;
@@ -67,13 +68,18 @@ public class StatusWebhookController {
   public record StatusWebhookView(String url, Instant updatedAt) {}
 
   @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Set the status webhook URL and get a new signing secret (shown once)",
+  @Operation(operationId = "putStatusWebhook",
+      summary = "Set the status webhook URL and get a new signing secret (shown once)",
       description = "Every PUT makes a new secret; events still queued are signed with it. "
           + "400 for anything but an absolute https URL (http only under the local-development "
           + "setting relay.webhooks.allow-insecure-local); 422 destination-refused when the host "
           + "is, or resolves to, an address that is not public (loopback, private, link-local "
           + "incl. cloud metadata, carrier-grade NAT, multicast, reserved), naming the address. "
           + "Nothing is stored then.")
+  @ApiResponse(responseCode = "200", description = "Set; the secret is shown this once")
+  @ApiResponse(responseCode = "404", description = "The key's tenant no longer exists")
+  @ApiResponse(responseCode = "422", description = "destination-refused: the host is, or "
+      + "resolves to, an address that is not public")
   public StatusWebhookWithSecret put(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @RequestBody StatusWebhookRequest body) {
     Checks checks = new Checks();
@@ -89,7 +95,10 @@ public class StatusWebhookController {
   }
 
   @GetMapping
-  @Operation(summary = "The status webhook URL (404 when none is set); never the secret")
+  @Operation(operationId = "getStatusWebhook",
+      summary = "The status webhook URL (404 when none is set); never the secret")
+  @ApiResponse(responseCode = "200", description = "The webhook")
+  @ApiResponse(responseCode = "404", description = "No status webhook is set")
   public StatusWebhookView get(@Parameter(hidden = true) ApiKeyPrincipal caller) {
     return webhooks.find(caller.tenantId())
         .map(w -> new StatusWebhookView(w.url(), w.updatedAt()))
@@ -97,7 +106,9 @@ public class StatusWebhookController {
   }
 
   @DeleteMapping
-  @Operation(summary = "Remove the status webhook; events not sent yet are dropped (204, also when none was set)")
+  @Operation(operationId = "deleteStatusWebhook",
+      summary = "Remove the status webhook; events not sent yet are dropped (204, also when none was set)")
+  @ApiResponse(responseCode = "204", description = "Removed (or there was none)")
   public ResponseEntity<Void> delete(@Parameter(hidden = true) ApiKeyPrincipal caller) {
     webhooks.remove(caller.tenantId());
     return ResponseEntity.noContent().build();

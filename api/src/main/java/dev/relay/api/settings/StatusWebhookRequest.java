@@ -7,10 +7,25 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 
 /** The body of {@code PUT /v1/settings/status-webhook}. */
+@Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
 public record StatusWebhookRequest(
     @Schema(example = "https://hooks.example.com/relay/status",
-        description = "an absolute https URL on a public host; status events are POSTed here")
+        description = "an absolute https URL on a public host, without user info or fragment "
+            + "(http is accepted only under the local-development setting "
+            + "relay.webhooks.allow-insecure-local); status events are POSTed here",
+        requiredMode = Schema.RequiredMode.REQUIRED, maxLength = MAX_URL, pattern = URL_REGEX)
     String url) {
+
+  /**
+   * The URLs {@link #validUrl} accepts, as a pattern (a host of DNS labels whose last label starts
+   * with a letter, as java.net.URI requires of a host name; or an IPv4 address).
+   */
+  static final String URL_REGEX = "^[Hh][Tt][Tt][Pp][Ss]?://"
+      + "(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+      + "|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))"
+      + "(?::[0-9]{1,5})?"
+      + "(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*"
+      + "(?:\\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$";
 
   static final int MAX_URL = 2000;
 
@@ -19,7 +34,8 @@ public record StatusWebhookRequest(
     if (!checks.required("url", url)) {
       return null;
     }
-    String trimmed = url.trim();
+    // Taken as sent (no trimming): the pattern in the OpenAPI document is the same rule.
+    String trimmed = url;
     if (trimmed.length() > MAX_URL) {
       checks.add("url", "must be at most " + MAX_URL + " characters");
       return null;

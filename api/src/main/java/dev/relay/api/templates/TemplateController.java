@@ -1,5 +1,8 @@
 package dev.relay.api.templates;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import dev.relay.api.auth.Allowed;
 import dev.relay.api.deliveries.Ids;
 import dev.relay.api.problems.ApiProblem;
@@ -32,8 +35,9 @@ public class TemplateController {
   }
 
   /** A template; {@code version} goes up on every change. */
-  public record TemplateView(String id, int version, String subject, String htmlBody,
-      String textBody, String smsBody, Instant updatedAt) {
+  public record TemplateView(String id, int version, @Nullable String subject,
+      @Nullable String htmlBody, @Nullable String textBody, @Nullable String smsBody,
+      Instant updatedAt) {
     static TemplateView of(Template t) {
       return new TemplateView(t.id(), t.version(), t.subject(), t.htmlBody(), t.textBody(),
           t.smsBody(), t.updatedAt());
@@ -41,9 +45,12 @@ public class TemplateController {
   }
 
   @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Create or replace a Mustache template",
-      description = "400 names the field and line of a template that does not compile.")
-  public TemplateView put(@Parameter(hidden = true) ApiKeyPrincipal caller, @PathVariable String id,
+  @Operation(operationId = "putTemplate", summary = "Create or replace a Mustache template",
+      description = "400 names the field and line of a template that does not compile, and a "
+          + "tag Relay's dialect refuses (partials, parents, blocks).")
+  @ApiResponse(responseCode = "200", description = "The template as stored (version goes up)")
+  public TemplateView put(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @Parameter(description = "The template's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
       @RequestBody TemplateRequest body) {
     Checks checks = new Checks();
     checks.matches("id", id, Ids.ID, Ids.ID_DESCRIPTION);
@@ -54,8 +61,11 @@ public class TemplateController {
   }
 
   @GetMapping("/{id}")
-  @Operation(summary = "A template")
-  public TemplateView get(@Parameter(hidden = true) ApiKeyPrincipal caller, @PathVariable String id) {
+  @Operation(operationId = "getTemplate", summary = "A template")
+  @ApiResponse(responseCode = "200", description = "The template")
+  @ApiResponse(responseCode = "404", description = "No such template for this tenant")
+  public TemplateView get(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @Parameter(description = "The template's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id) {
     return templates.find(caller.tenantId(), id).map(TemplateView::of)
         .orElseThrow(() -> ApiProblem.notFound("Template", id));
   }

@@ -13,16 +13,30 @@ import java.util.regex.Pattern;
  * dialect ({@link SafeTemplates}: variables and sections, no partials, parents or blocks), so a
  * template that could never render is refused here rather than failing deliveries later.
  */
+@Schema(description = "At least one body: smsBody, or textBody (with subject; htmlBody needs "
+    + "textBody too). A field that is given must have text (omit it otherwise)",
+    additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
 public record TemplateRequest(
-    @Schema(example = "Your results from {{clinic}}") String subject,
-    @Schema(example = "<p>Hello {{name}}</p>") String htmlBody,
-    @Schema(example = "Hello {{name}}") String textBody,
-    @Schema(example = "Hello {{name}}, your results are ready") String smsBody) {
+    @Schema(example = "Your results from {{clinic}}", maxLength = 1000, pattern = Checks.TEXT_REGEX)
+    String subject,
+    @Schema(example = "<p>Hello {{name}}</p>", maxLength = MAX_BODY, pattern = Checks.TEXT_REGEX)
+    String htmlBody,
+    @Schema(example = "Hello {{name}}", maxLength = MAX_BODY, pattern = Checks.TEXT_REGEX)
+    String textBody,
+    @Schema(example = "Hello {{name}}, your results are ready", maxLength = MAX_SMS,
+        pattern = Checks.TEXT_REGEX)
+    String smsBody) {
 
   static final int MAX_BODY = 256 * 1024;
+  static final int MAX_SUBJECT = 1000;
+  static final int MAX_SMS = 1600;
   private static final Pattern LINE = Pattern.compile("^(.*?)\\s*@ line (\\d+)\\s*$", Pattern.DOTALL);
 
   public void validate(Checks checks) {
+    blank(checks, "subject", subject);
+    blank(checks, "htmlBody", htmlBody);
+    blank(checks, "textBody", textBody);
+    blank(checks, "smsBody", smsBody);
     boolean anyBody = notBlank(htmlBody) || notBlank(textBody) || notBlank(smsBody);
     if (!anyBody) {
       checks.add("body", "give at least one of htmlBody, textBody, smsBody");
@@ -33,17 +47,17 @@ public record TemplateRequest(
     if (notBlank(htmlBody) && !notBlank(textBody)) {
       checks.add("textBody", "is required with htmlBody (email is always sent with a text part)");
     }
-    compile(checks, "subject", subject, 1000);
+    compile(checks, "subject", subject, MAX_SUBJECT);
     compile(checks, "htmlBody", htmlBody, MAX_BODY);
     compile(checks, "textBody", textBody, MAX_BODY);
-    compile(checks, "smsBody", smsBody, 1600);
+    compile(checks, "smsBody", smsBody, MAX_SMS);
   }
 
   private static void compile(Checks checks, String field, String template, int maxLength) {
-    if (template == null) {
+    if (!Checks.hasText(template)) {
       return;
     }
-    if (template.length() > maxLength) {
+    if (Checks.length(template) > maxLength) {
       checks.add(field, "must be at most " + maxLength + " characters");
       return;
     }
@@ -63,6 +77,13 @@ public record TemplateRequest(
   }
 
   private static boolean notBlank(String s) {
-    return s != null && !s.isBlank();
+    return Checks.hasText(s);
+  }
+
+  /** A blank field would silently mean "none": say so instead. */
+  private static void blank(Checks checks, String field, String value) {
+    if (value != null && !Checks.hasText(value)) {
+      checks.add(field, "must not be blank: omit the field for none");
+    }
   }
 }

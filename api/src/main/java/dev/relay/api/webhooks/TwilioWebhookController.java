@@ -1,5 +1,7 @@
 package dev.relay.api.webhooks;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.relay.api.auth.Unauthenticated;
 import dev.relay.api.problems.ApiProblem;
 import dev.relay.api.problems.Checks;
@@ -62,15 +64,26 @@ public class TwilioWebhookController {
   @PostMapping(path = "/status", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
   @Unauthenticated
   @SecurityRequirements
-  @Operation(summary = "Twilio message status callback",
+  @Operation(operationId = "receiveTwilioStatus", summary = "Twilio message status callback",
       description = "Form-encoded as Twilio sends it; X-Twilio-Signature must verify (else 403 "
-          + "and nothing changes). 204 when recorded, 404 when the message is not this "
-          + "delivery's, 503 when the workflow service is down (Twilio retries).")
+          + "and nothing changes; the signature is checked before anything else). 204 when "
+          + "recorded, 404 when the message is not this delivery's, 503 when the workflow "
+          + "service is down (Twilio retries).")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+      content = @Content(mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+          schema = @Schema(implementation = StatusForm.class)))
   @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "204",
       description = "Recorded and passed to the delivery")
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "403",
+      description = "X-Twilio-Signature is missing or does not match this request")
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "404",
+      description = "The message is not one of this delivery's sends")
   @Parameter(name = "deliveryId", in = ParameterIn.QUERY, required = true,
-      description = "The delivery the status-callback URL was made for")
+      description = "The delivery the status-callback URL was made for",
+      schema = @Schema(type = "string", pattern = "^dlv-[0-9a-f]{32}$"))
   public ResponseEntity<Void> status(HttpServletRequest request,
+      @Parameter(required = true, description = "Twilio's HMAC-SHA1 of the URL and the form "
+          + "parameters (base64)", schema = @Schema(type = "string"))
       @RequestHeader(name = "X-Twilio-Signature", required = false) String signature) {
     Map<String, String> form = TwilioSignature.formParameters(request);
     if (!signatures.valid(request, form, signature)) {
@@ -119,6 +132,19 @@ public class TwilioWebhookController {
     log.info("receipt {} {} for {} ({})", sid, status, deliveryId, fresh ? "new" : "repeat");
     return ResponseEntity.noContent().build();
   }
+
+  /**
+   * The form fields Relay reads, as documented; Twilio sends more (AccountSid, To, From, ...),
+   * which are signed and otherwise ignored.
+   */
+  @Schema(name = "TwilioStatusForm")
+  public record StatusForm(
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = "^(SM|MM)[0-9a-fA-F]{32}$")
+      String MessageSid,
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = "^[a-z_]{1,32}$",
+          example = "delivered")
+      String MessageStatus,
+      @Schema(maxLength = 16, example = "30003") String ErrorCode) {}
 
   /** A parameter of the query string only (never a form field of the same name). */
   private static String queryValue(HttpServletRequest request, String name) {

@@ -99,7 +99,7 @@ class BatchDeliveryTest extends ApiTest {
     assertThat(errorFields(results.get(9))).containsExactly("channels");
     assertProblem(results.get(10), 400, "validation");
     assertThat(errorFields(results.get(10))).containsExactly("idempotencyKey");
-    assertProblem(results.get(11), 400, "validation");
+    assertProblem(results.get(11), 422, "unprocessable-value"); // well-formed, but past
     assertThat(errorFields(results.get(11))).containsExactly("deadline");
     assertThat(results.get(1).has("deliveryId")).isFalse();
 

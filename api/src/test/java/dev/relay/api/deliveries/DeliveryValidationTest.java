@@ -84,7 +84,7 @@ class DeliveryValidationTest extends ApiTest {
   }
 
   @Test
-  void emptyChannelListAndPastDeadlineAre400() {
+  void emptyChannelListIs400AndAPastDeadline422() {
     Http.Reply empty = postDelivery(ACME_CLIENT, unique("key"),
         deliveryBody(recipient, "billing", template, "[]"));
     assertProblem(empty, 400, "validation");
@@ -93,7 +93,8 @@ class DeliveryValidationTest extends ApiTest {
     String past = "{\"recipientId\":\"" + recipient + "\",\"purpose\":\"billing\",\"templateId\":\""
         + template + "\",\"deadline\":\"2001-01-01T00:00:00Z\"}";
     Http.Reply r = postDelivery(ACME_CLIENT, unique("key"), past);
-    assertProblem(r, 400, "validation");
+    // Well-formed but unusable now: 422, like an unknown reference (the document says so).
+    assertProblem(r, 422, "unprocessable-value");
     assertThat(r.errorFields()).containsExactly("deadline");
     assertNothingWritten();
   }

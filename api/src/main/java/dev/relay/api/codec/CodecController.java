@@ -52,6 +52,8 @@ public class CodecController {
       content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
           schema = @Schema(implementation = CodecPayloads.class)))
   @ApiResponse(responseCode = "401", description = "No operator key or codec sign-in")
+  @ApiResponse(responseCode = "429", description = "Too many failed authentications from this "
+      + "address; retry after Retry-After seconds")
   @ApiResponse(responseCode = "403", description = "A client key, or a payload of another "
       + "tenant's delivery")
   @ApiResponse(responseCode = "413", description = "More payloads than relay.codec-server.max-payloads")
@@ -74,6 +76,8 @@ public class CodecController {
       content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
           schema = @Schema(implementation = CodecPayloads.class)))
   @ApiResponse(responseCode = "401", description = "No operator key or codec sign-in")
+  @ApiResponse(responseCode = "429", description = "Too many failed authentications from this "
+      + "address; retry after Retry-After seconds")
   @ApiResponse(responseCode = "403", description = "A client key")
   @ApiResponse(responseCode = "413", description = "More payloads than relay.codec-server.max-payloads")
   @PostMapping(path = "/encode", consumes = MediaType.APPLICATION_JSON_VALUE,

@@ -117,6 +117,20 @@ public class OpenApiConfig {
           add(responses, "403", "The key's role may not do this (allowed: "
               + allowed.stream().map(Role::name).sorted().collect(Collectors.joining(", ")) + ")");
         }
+        // The request limits of the key and its tenant (RateLimitInterceptor), a delivery quota,
+        // or too many failed authentications from this client address (FailedAuthThrottle).
+        ApiResponse limited = add(responses, "429", "A limit is used up: the key's or the "
+            + "tenant's request rate, a delivery quota of the channel, or failed authentications "
+            + "from this address; `limit` names it. Retry after `Retry-After` seconds");
+        limited.addHeaderObject("Retry-After", new Header()
+            .description("Seconds to wait before retrying")
+            .schema(new IntegerSchema().minimum(java.math.BigDecimal.ZERO)));
+        limited.addHeaderObject(dev.relay.api.limits.RateLimits.RATE_LIMIT_POLICY, new Header()
+            .description("The limit's policy (IETF RateLimit header fields draft)")
+            .schema(new StringSchema()));
+        limited.addHeaderObject(dev.relay.api.limits.RateLimits.RATE_LIMIT, new Header()
+            .description("What is left of the limit and when it resets")
+            .schema(new StringSchema()));
       }
       if (operation.getRequestBody() != null) {
         String types = operation.getRequestBody().getContent() == null ? "the documented type"

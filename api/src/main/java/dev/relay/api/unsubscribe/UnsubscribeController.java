@@ -8,6 +8,8 @@ import dev.relay.store.consent.PurposeRepository.UnsubscribeTarget;
 import dev.relay.store.consent.UnsubscribeTokens;
 import dev.relay.store.recipient.RecipientRepository;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,6 +35,7 @@ import org.springframework.web.util.HtmlUtils;
 @RestController
 @RequestMapping(path = "/v1/unsubscribe/{token}")
 @Unauthenticated
+@SecurityRequirements
 @Tag(name = "Unsubscribe")
 public class UnsubscribeController {
   static final String SOURCE = "one-click-unsubscribe";
@@ -52,6 +55,8 @@ public class UnsubscribeController {
   @GetMapping(produces = MediaType.TEXT_HTML_VALUE)
   @Operation(operationId = "showUnsubscribe", summary = "The confirmation page of an unsubscribe "
       + "link (changes nothing)")
+  @ApiResponse(responseCode = "200", description = "An HTML page with the confirmation form")
+  @ApiResponse(responseCode = "404", description = "The link's recipient no longer exists")
   public ResponseEntity<String> show(@PathVariable String token) {
     UnsubscribeTarget target = target(token);
     return page("Unsubscribe", "<p>Stop emails about <strong>" + HtmlUtils.htmlEscape(target.purpose())
@@ -62,6 +67,8 @@ public class UnsubscribeController {
   @PostMapping(produces = MediaType.TEXT_HTML_VALUE)
   @Operation(operationId = "unsubscribeOneClick", summary = "Withdraw email consent for the "
       + "link's purpose (RFC 8058 one-click; idempotent)")
+  @ApiResponse(responseCode = "200", description = "An HTML page saying it is done")
+  @ApiResponse(responseCode = "404", description = "The link's recipient no longer exists")
   public ResponseEntity<String> unsubscribe(@PathVariable String token) {
     UnsubscribeTarget t = target(token);
     Instant now = clock.instant();

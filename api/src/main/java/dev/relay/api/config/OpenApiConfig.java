@@ -231,6 +231,13 @@ public class OpenApiConfig {
               : new Schema<>().$ref(property.get$ref()));
         }
       });
+      // The regions libphonenumber knows: the exact set PUT /v1/settings/sms accepts.
+      Schema<?> sms = schemas.get("SmsSettingsBody");
+      if (sms != null && sms.getProperties() != null
+          && sms.getProperties().get("allowedRegions") != null) {
+        sms.getProperties().get("allowedRegions").setItems(new StringSchema()._enum(
+            dev.relay.guard.sms.SmsDestinations.supportedRegions()));
+      }
       Schema<?> twilio = schemas.get("TwilioStatusForm");
       if (twilio != null) {
         // Other fields are Twilio's and ignored, but every form parameter has a name.

@@ -163,7 +163,7 @@ public record CreateDeliveryRequest(
     return null;
   }
 
-  static Instant parseInstant(String value) {
+  public static Instant parseInstant(String value) {
     // RFC 3339 allows a lower-case T and Z.
     value = value.toUpperCase(java.util.Locale.ROOT);
     try {

@@ -10,6 +10,8 @@ import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.IssuedKey;
 import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -37,6 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "API keys")
 public class ApiKeyController {
   private final ApiKeyRepository keys;
+  private static final String KEY_ID = "The key's ID (key_…), as listed; not its value";
   private final AuthProperties properties;
   private final Clock clock = Clock.systemUTC();
 
@@ -48,13 +51,17 @@ public class ApiKeyController {
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "createApiKey", summary = "Make an API key; its value is in this "
       + "answer only (201)")
+  @ApiResponse(responseCode = "201", description = "Made; `value` is shown this once",
+      useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "422", description = "`expiresAt` is not in the future")
   public ResponseEntity<ApiKeyViews.Issued> create(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @RequestBody ApiKeyRequests.Create body) {
     Checks checks = new Checks();
     Role role = body.validRole(checks);
     String name = body.validName(checks);
-    Instant expiresAt = body.validExpiry(checks, clock.instant());
+    Instant expiresAt = body.validExpiry(checks);
     checks.throwIfAny();
+    ApiKeyRequests.Create.requireFuture(expiresAt, clock.instant());
     IssuedKey issued = keys.create(caller.tenantId(), role, name, expiresAt, actor(caller));
     return ResponseEntity.created(URI.create("/v1/api-keys/" + issued.key().id()))
         .body(ApiKeyViews.Issued.of(issued));
@@ -71,7 +78,10 @@ public class ApiKeyController {
 
   @GetMapping("/{id}")
   @Operation(operationId = "getApiKey", summary = "One key (404 when the tenant has no such key)")
+  @ApiResponse(responseCode = "200", description = "The key (never its value)")
+  @ApiResponse(responseCode = "404", description = "No such key for this tenant")
   public ApiKeyViews.View get(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @Parameter(description = KEY_ID, schema = @Schema(type = "string", maxLength = 64))
       @PathVariable String id) {
     return keys.find(caller.tenantId(), id)
         .map(k -> ApiKeyViews.View.of(k, clock.instant()))
@@ -81,12 +91,22 @@ public class ApiKeyController {
   @PostMapping(path = "/{id}/rotate")
   @Operation(operationId = "rotateApiKey", summary = "Make a successor of an active key (same "
       + "role and name; 201); the old key keeps working for the overlap (default PT24H)",
-      description = "409 when the key is revoked or expired: make a new key instead.")
+      description = "409 when the key is revoked or expired: make a new key instead. Send `{}` "
+          + "for the default overlap.")
+  @ApiResponse(responseCode = "201", description = "The successor (its value shown this once) "
+      + "and the old key with its new expiry", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "404", description = "No such key for this tenant")
+  @ApiResponse(responseCode = "409", description = "The key is revoked or expired")
+  @ApiResponse(responseCode = "422", description = "`overlap` is longer than the server allows")
   public ResponseEntity<ApiKeyViews.Rotated> rotate(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id, @RequestBody(required = false) ApiKeyRequests.Rotate body) {
+      @Parameter(description = KEY_ID, schema = @Schema(type = "string", maxLength = 64))
+      @PathVariable String id, @RequestBody ApiKeyRequests.Rotate body) {
     Checks checks = new Checks();
-    Duration overlap = (body == null ? new ApiKeyRequests.Rotate(null) : body)
-        .validOverlap(checks, properties.maxRotationOverlap());
+    if (body == null) {
+      throw dev.relay.api.problems.ApiProblem.validation("body",
+          "is required: send {} for the default overlap");
+    }
+    Duration overlap = body.validOverlap(checks, properties.maxRotationOverlap());
     checks.throwIfAny();
     var old = keys.find(caller.tenantId(), id)
         .orElseThrow(() -> ApiProblem.notFound("API key", id));
@@ -108,7 +128,10 @@ public class ApiKeyController {
   @DeleteMapping("/{id}")
   @Operation(operationId = "revokeApiKey", summary = "Revoke a key at once (idempotent); it stays "
       + "revoked even if configuration still lists it")
+  @ApiResponse(responseCode = "200", description = "The key, revoked")
+  @ApiResponse(responseCode = "404", description = "No such key for this tenant")
   public ApiKeyViews.View revoke(@Parameter(hidden = true) ApiKeyPrincipal caller,
+      @Parameter(description = KEY_ID, schema = @Schema(type = "string", maxLength = 64))
       @PathVariable String id) {
     return keys.revoke(caller.tenantId(), id, actor(caller))
         .map(k -> ApiKeyViews.View.of(k, clock.instant()))

@@ -1,32 +1,37 @@
 package dev.relay.api.keys;
 
 import dev.relay.api.problems.Checks;
+import dev.relay.api.problems.DurationText;
 import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Bodies of the key endpoints, each with the checks that turn bad input into one 400. */
 final class ApiKeyRequests {
   static final int MAX_NAME = 100;
-  private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._:@/-]{1,100}");
+  /** Also the schema's pattern: ASCII letters and digits, so every language reads it alike. */
+  static final String NAME_REGEX = "^[A-Za-z0-9][A-Za-z0-9 ._:@/-]{0,99}$";
+  private static final Pattern NAME = Pattern.compile(NAME_REGEX);
+  static final String DURATION_REGEX = DurationText.REGEX;
 
   private ApiKeyRequests() {}
 
   /** {@code POST /v1/api-keys}. */
+  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   record Create(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"client", "support", "admin"},
           description = "client: start and read deliveries; support: act on deliveries and read "
               + "payloads through the codec server; admin: everything, including keys")
       String role,
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "billing-service",
-          description = "who uses the key (letters, digits, space and . _ : @ / -; up to 100)")
+          description = "who uses the key (letters, digits, space and . _ : @ / -; up to 100)",
+          pattern = NAME_REGEX, maxLength = MAX_NAME)
       String name,
-      @Schema(nullable = true, example = "2027-06-30T00:00:00Z",
-          description = "when the key stops working; omit for a key that works until revoked")
+      @Schema(format = "date-time", example = "2027-06-30T00:00:00Z",
+          description = "when the key stops working (in the future, else 422); omit for a key "
+              + "that works until revoked")
       String expiresAt) {
 
     Role validRole(Checks checks) {
@@ -37,57 +42,65 @@ final class ApiKeyRequests {
       if (!checks.required("name", name)) {
         return null;
       }
-      String trimmed = name.strip();
-      if (!NAME.matcher(trimmed).matches()) {
+      if (!NAME.matcher(name).matches()) {
         checks.add("name", "must be 1 to " + MAX_NAME
-            + " letters, digits, spaces or any of . _ : @ / -");
+            + " ASCII letters, digits, spaces or any of . _ : @ / -, starting with a letter or digit");
         return null;
       }
-      return trimmed;
+      return name.strip();
     }
 
-    Instant validExpiry(Checks checks, Instant now) {
+    /** The expiry, syntax checked; {@link #requireFuture} is the 422 of a past one. */
+    Instant validExpiry(Checks checks) {
       if (expiresAt == null) {
         return null;
       }
-      try {
-        Instant at = Instant.parse(expiresAt.strip());
-        if (!at.isAfter(now)) {
-          checks.add("expiresAt", "must be in the future");
-          return null;
-        }
-        return at;
-      } catch (DateTimeParseException e) {
-        checks.add("expiresAt", "must be an RFC 3339 UTC time such as 2027-06-30T00:00:00Z");
-        return null;
+      Instant at = dev.relay.api.deliveries.CreateDeliveryRequest.parseInstant(expiresAt);
+      if (at == null) {
+        checks.add("expiresAt", "must be an RFC 3339 time such as 2027-06-30T00:00:00Z");
+      }
+      return at;
+    }
+
+    /** A well-formed expiry in the past cannot be met: 422, like a past delivery deadline. */
+    static void requireFuture(Instant expiresAt, Instant now) {
+      if (expiresAt != null && !expiresAt.isAfter(now)) {
+        throw new dev.relay.api.problems.ApiProblem(
+            dev.relay.api.problems.ProblemType.UNPROCESSABLE_VALUE,
+            "expiresAt " + expiresAt + " is not in the future; give a later time or omit it",
+            java.util.List.of(new dev.relay.api.problems.FieldProblem("expiresAt",
+                "must be in the future")),
+            org.springframework.http.HttpHeaders.EMPTY);
       }
     }
   }
 
-  /** {@code POST /v1/api-keys/{id}/rotate}; the body is optional. */
+  /** {@code POST /v1/api-keys/{id}/rotate}; {@code {}} takes the default overlap. */
+  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   record Rotate(
-      @Schema(nullable = true, example = "PT24H", description = "how long the old key keeps "
-          + "working next to the new one (ISO 8601 duration, 0 to end it at once; default PT24H)")
+      @Schema(example = "PT24H", pattern = DURATION_REGEX, description = "how long the old key "
+          + "keeps working next to the new one (ISO 8601 duration such as PT24H or P7D, PT0S to "
+          + "end it at once; at most relay.auth.max-rotation-overlap, else 422; default PT24H)")
       String overlap) {
 
     static final Duration DEFAULT_OVERLAP = Duration.ofHours(24);
 
+    /** The overlap, syntax checked (400); one longer than {@code max} is a 422. */
     Duration validOverlap(Checks checks, Duration max) {
-      if (overlap == null || overlap.isBlank()) {
+      if (overlap == null) {
         return DEFAULT_OVERLAP;
       }
-      try {
-        Duration d = Duration.parse(overlap.strip().toUpperCase(Locale.ROOT));
-        if (d.isNegative()) {
-          checks.add("overlap", "must not be negative");
-        } else if (d.compareTo(max) > 0) {
-          checks.add("overlap", "must be at most " + max + " (relay.auth.max-rotation-overlap)");
-        }
-        return checks.ok() ? d : null;
-      } catch (DateTimeParseException e) {
-        checks.add("overlap", "must be an ISO 8601 duration such as PT24H or P7D");
-        return null;
+      Duration d = DurationText.parse(checks, "overlap", overlap);
+      if (d != null && d.compareTo(max) > 0) {
+        throw new dev.relay.api.problems.ApiProblem(
+            dev.relay.api.problems.ProblemType.UNPROCESSABLE_VALUE,
+            "overlap " + overlap + " is longer than this server allows (" + max
+                + ", relay.auth.max-rotation-overlap)",
+            java.util.List.of(new dev.relay.api.problems.FieldProblem("overlap",
+                "must be at most " + max)),
+            org.springframework.http.HttpHeaders.EMPTY);
       }
+      return d;
     }
   }
 
@@ -95,7 +108,8 @@ final class ApiKeyRequests {
     if (!checks.required("role", role)) {
       return null;
     }
-    return switch (role.strip().toLowerCase(Locale.ROOT)) {
+    // Exactly as the document's enum spells them.
+    return switch (role) {
       case "client" -> Role.CLIENT;
       case "support" -> Role.SUPPORT;
       case "admin" -> Role.ADMIN;

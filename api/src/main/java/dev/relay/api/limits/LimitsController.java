@@ -13,6 +13,8 @@ import dev.relay.store.tenant.Role;
 import dev.relay.store.tenant.TenantRepository;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.annotation.Nullable;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -55,11 +57,14 @@ public class LimitsController {
    * @param usage channel → {"day": n, "month": n} counted in the current UTC day and month
    */
   public record LimitsView(boolean enabled, EffectiveLimits effective, TenantLimitsSet set,
-      Map<String, Map<String, Long>> usage, Instant updatedAt, String updatedBy) {}
+      Map<String, Map<String, Long>> usage, @Nullable Instant updatedAt,
+      @Nullable String updatedBy) {}
 
   /** What the tenant set; null fields follow the configured default. */
-  public record TenantLimitsSet(Integer requestsPerKey, Integer requestsPerTenant,
-      Integer windowSeconds, Long emailDaily, Long emailMonthly, Long smsDaily, Long smsMonthly) {}
+  public record TenantLimitsSet(@Nullable Integer requestsPerKey,
+      @Nullable Integer requestsPerTenant, @Nullable Integer windowSeconds,
+      @Nullable Long emailDaily, @Nullable Long emailMonthly, @Nullable Long smsDaily,
+      @Nullable Long smsMonthly) {}
 
   @GetMapping
   @Operation(operationId = "getLimits",
@@ -70,16 +75,20 @@ public class LimitsController {
 
   @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "putLimits",
-      summary = "Set the tenant's limits (absent or null fields: the configured default)",
+      summary = "Set the tenant's limits (absent fields: the configured default)",
       description = "Replaces all settings. 400 naming every bad field (each must be from 1 to "
-          + "its maximum; a daily quota not above its monthly one). A changed request limit "
+          + "its maximum); 422 when a daily quota is above its monthly one. A changed request limit "
           + "starts a fresh bucket; quotas apply to the next acceptance. Other API instances use "
           + "the new values within relay.limits.settings-cache. Audited.")
+  @ApiResponse(responseCode = "200", description = "The limits as they now apply")
+  @ApiResponse(responseCode = "404", description = "The key's tenant no longer exists")
+  @ApiResponse(responseCode = "422", description = "A daily quota above its monthly one")
   public LimitsView put(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @RequestBody LimitsRequest body) {
     Checks checks = new Checks();
     TenantLimits wanted = body.valid(checks);
     checks.throwIfAny();
+    body.requireConsistent();
     if (tenants.findTenant(caller.tenantId()).isEmpty()) {
       throw ApiProblem.notFound("Tenant", caller.tenantId());
     }

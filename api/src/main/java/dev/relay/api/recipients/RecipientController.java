@@ -60,6 +60,8 @@ public class RecipientController {
   @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "putRecipient", summary = "Create or replace a recipient and its contact points")
   @ApiResponse(responseCode = "200", description = "The recipient as stored")
+  @ApiResponse(responseCode = "422", description = "`sms-destination-refused`: an SMS number "
+      + "outside the tenant's country allowlist, or not a valid mobile number")
   public RecipientViews.RecipientView put(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id, @RequestBody RecipientRequest body) {
     Checks checks = new Checks();
@@ -119,14 +121,18 @@ public class RecipientController {
 
   @DeleteMapping("/{id}/data-key")
   @Allowed(Role.ADMIN)
-  @Operation(summary = "Erase a recipient's sealed data by destroying their data keys",
+  @Operation(operationId = "eraseDataKey",
+      summary = "Erase a recipient's sealed data by destroying their data keys",
       description = "Crypto-shredding (admin only, audited): the recipient's rendered payloads, "
           + "delivery request bodies and consent evidence can never be read again; consent "
           + "decisions and the audit trail stay. Idempotent. Data recorded afterwards gets a new "
           + "key; deactivate the recipient (PUT with active=false) to stop new deliveries.")
+  @ApiResponse(responseCode = "200", description = "What was destroyed")
+  @ApiResponse(responseCode = "404", description = "No such recipient for this tenant")
   public RecipientViews.Erasure eraseDataKey(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id,
-      @Parameter(description = "why (kept in the audit trail), at most 500 characters")
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
+      @Parameter(description = "why (kept in the audit trail), at most 500 characters",
+          schema = @Schema(type = "string", maxLength = 500))
       @RequestParam(required = false) String reason) {
     Checks checks = new Checks();
     checks.matches("id", id, Ids.ID, Ids.ID_DESCRIPTION);

@@ -13,6 +13,8 @@ import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import dev.relay.api.deliveries.Ids;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.List;
@@ -57,16 +59,20 @@ public class SuppressionController {
   public record SuppressionList(List<SuppressionView> suppressions) {}
 
   /** The body of a lift: why support decided the contact point may be used again. */
+  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record LiftRequest(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "customer confirmed the "
-          + "mailbox works again (ticket 4711)") String reason) {}
+          + "mailbox works again (ticket 4711)", maxLength = 500, pattern = Checks.TEXT_REGEX)
+      String reason) {}
 
   @GetMapping
   @Allowed({Role.CLIENT, Role.SUPPORT})
   @Operation(operationId = "listSuppressions", summary = "Suppressions of the recipient's "
       + "contact points, active and lifted, newest first")
+  @ApiResponse(responseCode = "200", description = "The suppressions")
+  @ApiResponse(responseCode = "404", description = "No such recipient for this tenant")
   public SuppressionList list(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id) {
     Recipient recipient = recipients.find(caller.tenantId(), id)
         .orElseThrow(() -> ApiProblem.notFound("Recipient", id));
     List<String> addresses = recipient.contacts().stream().map(ContactPoint::address).toList();
@@ -81,10 +87,16 @@ public class SuppressionController {
       + "contact point (support; audited with the reason)",
       description = "404 when the recipient, its contact point on that channel or an active "
           + "suppression of it does not exist.")
+  @ApiResponse(responseCode = "200", description = "The suppression, lifted")
+  @ApiResponse(responseCode = "404", description = "No such recipient, contact point or active "
+      + "suppression")
   public SuppressionView lift(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id, @PathVariable String channel, @RequestBody LiftRequest body) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
+      @Parameter(description = "The contact point's channel", schema = @Schema(type = "string",
+          allowableValues = {"EMAIL", "SMS"})) @PathVariable String channel,
+      @RequestBody LiftRequest body) {
     Checks checks = new Checks();
-    String ch = channel.toUpperCase(Locale.ROOT);
+    String ch = channel;
     if (!ch.equals("EMAIL") && !ch.equals("SMS")) {
       checks.add("channel", "must be EMAIL or SMS");
     }

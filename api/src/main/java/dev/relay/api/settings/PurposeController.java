@@ -34,6 +34,7 @@ public class PurposeController {
     this.purposes = purposes;
   }
 
+  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record PurposeRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED,
       description = "false for marketing-like purposes: their emails offer one-click "
           + "unsubscribe (RFC 8058); true (the default for unlisted purposes) for invoices, "
@@ -50,7 +51,9 @@ public class PurposeController {
   @PutMapping(path = "/{purpose}", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "setPurposeSetting", summary = "Mark a purpose essential or not")
   public PurposeRepository.PurposeSetting put(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String purpose, @RequestBody PurposeRequest body) {
+      @Parameter(description = "The purpose", schema = @Schema(type = "string",
+          pattern = Ids.PURPOSE_REGEX, maxLength = 64)) @PathVariable String purpose,
+      @RequestBody PurposeRequest body) {
     Checks checks = new Checks();
     checks.matches("purpose", purpose, Ids.PURPOSE, Ids.PURPOSE_DESCRIPTION);
     checks.required("essential", body == null ? null : body.essential());

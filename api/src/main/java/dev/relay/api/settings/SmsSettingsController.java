@@ -4,6 +4,9 @@ import dev.relay.api.auth.Allowed;
 import dev.relay.api.config.SmsGuardProperties;
 import dev.relay.api.problems.ApiProblem;
 import dev.relay.api.problems.Checks;
+import dev.relay.api.problems.DurationText;
+import dev.relay.api.problems.FieldProblem;
+import dev.relay.api.problems.ProblemType;
 import dev.relay.guard.sms.SmsDestinations;
 import dev.relay.store.sms.SmsGuardRepository;
 import dev.relay.store.sms.SmsPause;
@@ -13,13 +16,15 @@ import dev.relay.store.tenant.ApiKeyPrincipal;
 import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
+import jakarta.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -51,28 +56,39 @@ public class SmsSettingsController {
   }
 
   /**
-   * The tenant's SMS settings. In a PUT, an absent (null) field goes back to the configured
-   * default ({@code relay.sms-guard.*}); durations are ISO 8601 ({@code PT1H}).
+   * The body of a PUT: an absent field goes back to the configured default
+   * ({@code relay.sms-guard.*}); durations are ISO 8601 ({@code PT1H}).
    */
+  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record SmsSettingsBody(
-      @Schema(nullable = true, description = "ISO 3166 region codes SMS may go to; [] = every "
-          + "region", example = "[\"GB\",\"IE\"]") List<String> allowedRegions,
-      @Schema(nullable = true, minimum = "1", maximum = "10") Integer maxSegments,
-      @Schema(nullable = true, minimum = "0", description = "SMS per number per "
+      @ArraySchema(maxItems = 300, arraySchema = @Schema(description = "ISO 3166 region codes "
+          + "SMS may go to, upper case; [] = every region", example = "[\"GB\",\"IE\"]"),
+          schema = @Schema(type = "string")) List<String> allowedRegions,
+      @Schema(minimum = "1", maximum = "10") Integer maxSegments,
+      @Schema(minimum = "0", maximum = "1000000", description = "SMS per number per "
           + "recipientWindow; 0 = off") Integer recipientLimit,
-      @Schema(nullable = true, example = "PT1H") String recipientWindow,
-      @Schema(nullable = true, minimum = "0", description = "SMS per number prefix per "
+      @Schema(example = "PT1H", pattern = DurationText.REGEX, description = "PT1S to P7D, else "
+          + "422") String recipientWindow,
+      @Schema(minimum = "0", maximum = "1000000", description = "SMS per number prefix per "
           + "prefixWindow before the tenant's SMS is paused; 0 = off") Integer prefixLimit,
-      @Schema(nullable = true, example = "PT10M") String prefixWindow,
-      @Schema(nullable = true, minimum = "2", maximum = "15", description = "digits of the "
+      @Schema(example = "PT10M", pattern = DurationText.REGEX, description = "PT1S to P7D, else "
+          + "422") String prefixWindow,
+      @Schema(minimum = "2", maximum = "15", description = "digits of the "
           + "prefix, country code included") Integer prefixDigits,
-      @Schema(nullable = true, description = "refuse SMS to numbers only the tenant attests "
+      @Schema(description = "refuse SMS to numbers only the tenant attests "
           + "(verified: true); only numbers Relay verified get SMS") Boolean
           smsRequiresRelayVerification) {}
 
+  /** The settings as GET shows them: null where the tenant left the default. */
+  public record SmsSettingsValues(
+      @Nullable List<String> allowedRegions, @Nullable Integer maxSegments,
+      @Nullable Integer recipientLimit, @Nullable String recipientWindow,
+      @Nullable Integer prefixLimit, @Nullable String prefixWindow,
+      @Nullable Integer prefixDigits, @Nullable Boolean smsRequiresRelayVerification) {}
+
   /** What GET and PUT answer: what the tenant set, and what applies (defaults filled in). */
-  public record SmsSettingsView(SmsSettingsBody settings, SmsSettingsBody effective,
-      @Schema(nullable = true) PauseView pause) {}
+  public record SmsSettingsView(SmsSettingsValues settings, SmsSettingsValues effective,
+      @Nullable PauseView pause) {}
 
   public record PauseView(Instant pausedAt, String prefix, String reason) {
     static PauseView of(SmsPause p) {
@@ -81,9 +97,11 @@ public class SmsSettingsController {
   }
 
   /** Why an admin lifts a pause (kept in the audit trail). */
+  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record LiftRequest(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "burst was a real "
-          + "campaign to Irish customers (ticket 812)") String reason) {}
+          + "campaign to Irish customers (ticket 812)", maxLength = 500,
+          pattern = Checks.TEXT_REGEX) String reason) {}
 
   @GetMapping
   @Operation(operationId = "getSmsSettings", summary = "The tenant's SMS-pumping defence: what "
@@ -94,9 +112,12 @@ public class SmsSettingsController {
 
   @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "putSmsSettings", summary = "Replace the tenant's SMS settings "
-      + "(audited)", description = "Null or absent fields go back to the configured default. "
+      + "(audited)", description = "Absent fields go back to the configured default. "
           + "400 naming the field for an unknown region, a limit out of range or a duration "
-          + "that is not ISO 8601. Does not lift a pause (POST /v1/settings/sms/pause/lift).")
+          + "that is not ISO 8601; 422 for a window outside PT1S to P7D. Does not lift a pause "
+          + "(POST /v1/settings/sms/pause/lift).")
+  @ApiResponse(responseCode = "200", description = "The settings as they now apply")
+  @ApiResponse(responseCode = "422", description = "A window outside PT1S to P7D")
   public SmsSettingsView put(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @RequestBody SmsSettingsBody body) {
     if (body == null) {
@@ -105,12 +126,16 @@ public class SmsSettingsController {
     Checks checks = new Checks();
     Set<String> regions = null;
     if (body.allowedRegions() != null) {
+      if (body.allowedRegions().size() > 300) {
+        checks.add("allowedRegions", "must list at most 300 regions");
+      }
+      Set<String> known = Set.copyOf(SmsDestinations.supportedRegions());
       for (int i = 0; i < body.allowedRegions().size(); i++) {
-        try {
-          SmsDestinations.normalizeRegions(java.util.Collections.singletonList(
-              body.allowedRegions().get(i)));
-        } catch (IllegalArgumentException e) {
-          checks.add("allowedRegions[" + i + "]", e.getMessage());
+        String region = body.allowedRegions().get(i);
+        // Exactly as the document's enum spells them: upper case, no spaces.
+        if (region == null || !known.contains(region)) {
+          checks.add("allowedRegions[" + i + "]", "'" + region + "' is not an ISO 3166 region "
+              + "code with phone numbers, in upper case (such as US, GB, DE)");
         }
       }
       if (checks.ok()) {
@@ -121,9 +146,12 @@ public class SmsSettingsController {
     range(checks, "recipientLimit", body.recipientLimit(), 0, 1_000_000);
     range(checks, "prefixLimit", body.prefixLimit(), 0, 1_000_000);
     range(checks, "prefixDigits", body.prefixDigits(), 2, 15);
-    Duration recipientWindow = window(checks, "recipientWindow", body.recipientWindow());
-    Duration prefixWindow = window(checks, "prefixWindow", body.prefixWindow());
+    Duration recipientWindow = DurationText.parse(checks, "recipientWindow",
+        body.recipientWindow());
+    Duration prefixWindow = DurationText.parse(checks, "prefixWindow", body.prefixWindow());
     checks.throwIfAny();
+    requireWindow("recipientWindow", recipientWindow);
+    requireWindow("prefixWindow", prefixWindow);
     String actor = caller.role().dbValue() + ":" + caller.name();
     SmsSettings saved = repository.save(caller.tenantId(), new SmsSettings(regions,
         body.maxSegments(), body.recipientLimit(), recipientWindow, body.prefixLimit(),
@@ -135,6 +163,8 @@ public class SmsSettingsController {
   @GetMapping("/pause")
   @Operation(operationId = "getSmsPause", summary = "Whether the tenant's SMS is paused, since "
       + "when and why", description = "404 when it is not paused.")
+  @ApiResponse(responseCode = "200", description = "The pause")
+  @ApiResponse(responseCode = "404", description = "The tenant's SMS is not paused")
   public PauseView pause(@Parameter(hidden = true) ApiKeyPrincipal caller) {
     return repository.pause(caller.tenantId()).map(PauseView::of)
         .orElseThrow(() -> ApiProblem.notFound("SMS pause of tenant", caller.tenantId()));
@@ -144,6 +174,8 @@ public class SmsSettingsController {
   @Operation(operationId = "liftSmsPause", summary = "Resume the tenant's SMS after a pause "
       + "(audited with the reason)", description = "Deliveries the pause stopped wait in "
           + "NEEDS_ATTENTION: support retries them. 404 when the SMS is not paused.")
+  @ApiResponse(responseCode = "200", description = "The pause that was lifted")
+  @ApiResponse(responseCode = "404", description = "The tenant's SMS is not paused")
   public PauseView lift(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @RequestBody LiftRequest body) {
     Checks checks = new Checks();
@@ -162,10 +194,10 @@ public class SmsSettingsController {
   private SmsSettingsView view(String tenantId, SmsSettings s) {
     SmsPolicy effective = defaults.policy().with(s);
     return new SmsSettingsView(
-        new SmsSettingsBody(s.allowedRegions() == null ? null : List.copyOf(s.allowedRegions()),
+        new SmsSettingsValues(s.allowedRegions() == null ? null : List.copyOf(s.allowedRegions()),
             s.maxSegments(), s.recipientLimit(), iso(s.recipientWindow()), s.prefixLimit(),
             iso(s.prefixWindow()), s.prefixDigits(), s.requiresRelayVerification()),
-        new SmsSettingsBody(List.copyOf(effective.allowedRegions().stream().sorted().toList()),
+        new SmsSettingsValues(List.copyOf(effective.allowedRegions().stream().sorted().toList()),
             effective.maxSegments(), effective.recipientLimit(), iso(effective.recipientWindow()),
             effective.prefixLimit(), iso(effective.prefixWindow()), effective.prefixDigits(),
             effective.requiresRelayVerification()),
@@ -178,20 +210,12 @@ public class SmsSettingsController {
     }
   }
 
-  private static Duration window(Checks checks, String field, String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      Duration d = Duration.parse(value);
-      if (d.toSeconds() < 1 || d.compareTo(Duration.ofDays(7)) > 0) {
-        checks.add(field, "must be between PT1S and P7D");
-        return null;
-      }
-      return d;
-    } catch (DateTimeParseException e) {
-      checks.add(field, "must be an ISO 8601 duration such as PT10M");
-      return null;
+  /** A well-formed window outside PT1S..P7D: 422, naming the field. */
+  private static void requireWindow(String field, Duration d) {
+    if (d != null && (d.toSeconds() < 1 || d.compareTo(Duration.ofDays(7)) > 0)) {
+      throw new ApiProblem(ProblemType.UNPROCESSABLE_VALUE, field + " " + d
+          + " is outside PT1S to P7D", List.of(new FieldProblem(field,
+              "must be between PT1S and P7D")), org.springframework.http.HttpHeaders.EMPTY);
     }
   }
 

@@ -8,6 +8,8 @@ import dev.relay.store.consent.PurposeRepository.UnsubscribeTarget;
 import dev.relay.store.consent.UnsubscribeTokens;
 import dev.relay.store.recipient.RecipientRepository;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -39,6 +41,11 @@ import org.springframework.web.util.HtmlUtils;
 @Tag(name = "Unsubscribe")
 public class UnsubscribeController {
   static final String SOURCE = "one-click-unsubscribe";
+  static final String TOKEN = "The token from the email's List-Unsubscribe link";
+  /** Three dot-separated base64url parts: payload, key ID, signature. */
+  static final String TOKEN_REGEX = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$";
+  private static final java.util.regex.Pattern TOKEN_PATTERN =
+      java.util.regex.Pattern.compile(TOKEN_REGEX);
 
   private final UnsubscribeTokens tokens;
   private final ConsentRepository consents;
@@ -56,8 +63,10 @@ public class UnsubscribeController {
   @Operation(operationId = "showUnsubscribe", summary = "The confirmation page of an unsubscribe "
       + "link (changes nothing)")
   @ApiResponse(responseCode = "200", description = "An HTML page with the confirmation form")
-  @ApiResponse(responseCode = "404", description = "The link's recipient no longer exists")
-  public ResponseEntity<String> show(@PathVariable String token) {
+  @ApiResponse(responseCode = "404", description = "No such link (not one Relay signed, or "
+      + "altered), or its recipient no longer exists")
+  public ResponseEntity<String> show(@Parameter(description = TOKEN, schema = @Schema(
+      type = "string", pattern = TOKEN_REGEX, maxLength = 2000)) @PathVariable String token) {
     UnsubscribeTarget target = target(token);
     return page("Unsubscribe", "<p>Stop emails about <strong>" + HtmlUtils.htmlEscape(target.purpose())
         + "</strong>?</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" "
@@ -68,8 +77,10 @@ public class UnsubscribeController {
   @Operation(operationId = "unsubscribeOneClick", summary = "Withdraw email consent for the "
       + "link's purpose (RFC 8058 one-click; idempotent)")
   @ApiResponse(responseCode = "200", description = "An HTML page saying it is done")
-  @ApiResponse(responseCode = "404", description = "The link's recipient no longer exists")
-  public ResponseEntity<String> unsubscribe(@PathVariable String token) {
+  @ApiResponse(responseCode = "404", description = "No such link (not one Relay signed, or "
+      + "altered), or its recipient no longer exists")
+  public ResponseEntity<String> unsubscribe(@Parameter(description = TOKEN, schema = @Schema(
+      type = "string", pattern = TOKEN_REGEX, maxLength = 2000)) @PathVariable String token) {
     UnsubscribeTarget t = target(token);
     Instant now = clock.instant();
     boolean alreadyOff = consents.decisionAsOf(t.tenantId(), t.recipientId(), t.purpose(),
@@ -83,9 +94,14 @@ public class UnsubscribeController {
   }
 
   private UnsubscribeTarget target(String token) {
+    if (token.length() > 2000 || !TOKEN_PATTERN.matcher(token).matches()) {
+      throw ApiProblem.validation("token", "is not an unsubscribe token: it was cut off or "
+          + "mangled; use the link from the email as it is");
+    }
+    // Well-formed but not signed by Relay (forged, altered, or its key retired): no such link.
     UnsubscribeTarget target = tokens.verify(token).orElseThrow(() -> new ApiProblem(
-        ProblemType.VALIDATION, "This unsubscribe link is not valid: it was altered or cut off; "
-            + "use the link from the email as it is"));
+        ProblemType.NOT_FOUND, "This unsubscribe link is not valid: it was altered or is not "
+            + "one Relay sent; use the link from the email as it is"));
     if (!recipients.exists(target.tenantId(), target.recipientId())) {
       throw ApiProblem.notFound("Recipient of this unsubscribe link", target.recipientId());
     }

@@ -101,7 +101,7 @@ class ApiKeyLifecycleTest extends ApiTest {
     assertThat(http().get("/v1/deliveries", third.json().path("key").path("value").asString())
         .status()).isEqualTo(200);
     // An expired key cannot be rotated again.
-    Http.Reply again = http().post(KEYS + "/" + secondId + "/rotate", ACME_ADMIN, null);
+    Http.Reply again = http().post(KEYS + "/" + secondId + "/rotate", ACME_ADMIN, "{}");
     assertThat(again.status()).as(again.body()).isEqualTo(409);
   }
 
@@ -144,7 +144,7 @@ class ApiKeyLifecycleTest extends ApiTest {
   @Test
   void badInputIsA400NamingTheFieldAndOtherTenantsKeysAreNotFound() {
     Http.Reply bad = http().post(KEYS, ACME_ADMIN,
-        "{\"role\":\"root\",\"name\":\"\",\"expiresAt\":\"2001-01-01T00:00:00Z\"}");
+        "{\"role\":\"root\",\"name\":\"\",\"expiresAt\":\"yesterday\"}");
     assertThat(bad.status()).as(bad.body()).isEqualTo(400);
     assertThat(bad.errorFields()).containsExactlyInAnyOrder("role", "name", "expiresAt");
     assertThat(http().post(KEYS, ACME_ADMIN, "{\"role\":\"client\",\"name\":\"x\","
@@ -153,8 +153,16 @@ class ApiKeyLifecycleTest extends ApiTest {
     String id = create("client", unique("mine")).path("id").asString();
     Http.Reply overlap = http().post(KEYS + "/" + id + "/rotate", ACME_ADMIN,
         "{\"overlap\":\"P400D\"}");
-    assertThat(overlap.status()).isEqualTo(400);
+    assertThat(overlap.status()).as("well-formed, but longer than allowed").isEqualTo(422);
     assertThat(overlap.errorFields()).containsExactly("overlap");
+    Http.Reply past = http().post(KEYS, ACME_ADMIN, "{\"role\":\"client\",\"name\":\"x\","
+        + "\"expiresAt\":\"2001-01-01T00:00:00Z\"}");
+    assertThat(past.status()).as("well-formed, but in the past").isEqualTo(422);
+    assertThat(past.errorFields()).containsExactly("expiresAt");
+    assertThat(http().post(KEYS + "/" + id + "/rotate", ACME_ADMIN, "{\"overlap\":\"pt1h\"}")
+        .errorFields()).as("the document's pattern: upper case").containsExactly("overlap");
+    assertThat(http().post(KEYS, ACME_ADMIN, "{\"role\":\"CLIENT\",\"name\":\"x\"}")
+        .errorFields()).as("roles as the document spells them").containsExactly("role");
 
     // Globex's admin does not exist here; its support key may not see keys at all.
     assertThat(http().get(KEYS + "/" + id, GLOBEX_SUPPORT).status()).isEqualTo(403);

@@ -211,10 +211,13 @@ class LimitsTest extends ApiTest {
     List<String> k = tenant();
     String admin = k.get(0);
     Http.Reply bad = http().put(LIMITS, admin,
-        "{\"requestsPerKey\":0,\"windowSeconds\":90000,\"smsDaily\":50,\"smsMonthly\":10}");
+        "{\"requestsPerKey\":0,\"windowSeconds\":90000}");
     assertThat(bad.status()).as(bad.body()).isEqualTo(400);
-    assertThat(bad.errorFields()).containsExactlyInAnyOrder("requestsPerKey", "windowSeconds",
-        "smsDaily");
+    assertThat(bad.errorFields()).containsExactlyInAnyOrder("requestsPerKey", "windowSeconds");
+    // Each value well-formed, the pair impossible: 422.
+    Http.Reply inverted = http().put(LIMITS, admin, "{\"smsDaily\":50,\"smsMonthly\":10}");
+    assertThat(inverted.status()).as(inverted.body()).isEqualTo(422);
+    assertThat(inverted.errorFields()).containsExactly("smsDaily");
     Http.Reply wrongType = http().put(LIMITS, admin, "{\"emailDaily\":\"lots\"}");
     assertThat(wrongType.status()).isEqualTo(400);
     assertThat(wrongType.errorFields()).containsExactly("emailDaily");

@@ -125,7 +125,9 @@ class SmsPumpingTest extends ApiTest {
     String phone = TwilioFake.phoneNumber(); // +1555…: allowed while no allowlist is set
     TwilioFake.accepts(twilio, phone, TwilioFake.sid());
     String stored = recipient(ACME_CLIENT, null, phone, "alerts", false, true);
-    settings("{\"allowedRegions\":[\"gb\",\"IE\"]}");
+    assertThat(http().put(SETTINGS, ACME_ADMIN, "{\"allowedRegions\":[\"gb\"]}").errorFields())
+        .as("region codes as the document spells them").containsExactly("allowedRegions[0]");
+    settings("{\"allowedRegions\":[\"GB\",\"IE\"]}");
     assertThat(http().get(SETTINGS, ACME_ADMIN).json().path("effective").path("allowedRegions")
         .valueStream().map(JsonNode::asString).toList()).containsExactly("GB", "IE");
 
@@ -216,6 +218,9 @@ class SmsPumpingTest extends ApiTest {
     assertThat(bad.status()).as(bad.body()).isEqualTo(400);
     assertThat(bad.errorFields()).containsExactlyInAnyOrder("allowedRegions[1]", "maxSegments",
         "prefixDigits", "prefixWindow");
+    Http.Reply tooLong = http().put(SETTINGS, ACME_ADMIN, "{\"prefixWindow\":\"P30D\"}");
+    assertThat(tooLong.status()).as("well-formed, out of range").isEqualTo(422);
+    assertThat(tooLong.errorFields()).containsExactly("prefixWindow");
     JsonNode defaults = http().get(SETTINGS, ACME_ADMIN).json();
     assertThat(defaults.path("effective").path("maxSegments").asInt()).isEqualTo(4);
     assertThat(defaults.path("settings").path("maxSegments").isNull()).isTrue();

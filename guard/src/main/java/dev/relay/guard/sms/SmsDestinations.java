@@ -36,6 +36,11 @@ public final class SmsDestinations {
   }
 
   /** Upper-cased, valid ISO region codes; throws IllegalArgumentException naming a bad one. */
+  /** Every region code libphonenumber has numbering data for, sorted (the API's enum). */
+  public static java.util.List<String> supportedRegions() {
+    return PHONES.getSupportedRegions().stream().sorted().toList();
+  }
+
   public static Set<String> normalizeRegions(Iterable<String> regions) {
     Set<String> out = new TreeSet<>();
     if (regions == null) {

@@ -54,7 +54,7 @@ class SuppressionsTest extends ApiTest {
     Http.Reply put = http().put(path, ACME_CLIENT, "{\"displayName\":\"Test Person\",\"active\":true,"
         + "\"contacts\":[{\"channel\":\"EMAIL\",\"address\":\"" + email + "\",\"verified\":true},"
         + "{\"channel\":\"SMS\",\"address\":\"" + phone + "\",\"verified\":true,"
-        + "\"suppressedReason\":null}]}");
+        + "\"suppressedReason\":\"\"}]}");
     assertThat(put.status()).as(put.body()).isEqualTo(200);
     assertThat(smsContact(put.json())).startsWith("STOP");
 

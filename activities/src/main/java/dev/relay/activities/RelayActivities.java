@@ -15,6 +15,11 @@ import dev.relay.activities.channels.routing.ProviderRouting;
 import dev.relay.activities.channels.sms.SmsChannel;
 import dev.relay.activities.channels.sms.SmsGuard;
 import dev.relay.activities.channels.sms.TwilioProvider;
+import dev.relay.activities.channels.sms.TwilioTexts;
+import dev.relay.activities.verification.ContactVerificationActivitiesImpl;
+import dev.relay.store.verification.ContactVerificationRepository;
+import dev.relay.store.verification.VerificationCodes;
+import dev.relay.store.verification.VerificationLimits;
 import dev.relay.activities.config.ActivitiesSettings;
 import dev.relay.activities.consent.ConsentActivitiesImpl;
 import dev.relay.activities.identity.IdentityActivitiesImpl;
@@ -117,6 +122,11 @@ public final class RelayActivities {
     ConsentActivitiesImpl consent = new ConsentActivitiesImpl(new ConsentRepository(jdbi));
     PayloadActivitiesImpl payload =
         new PayloadActivitiesImpl(new TemplateRepository(jdbi), documents, rendered);
+    // Relay's own verification codes: through the same SMS guard as every SMS.
+    ContactVerificationActivitiesImpl verification = new ContactVerificationActivitiesImpl(
+        new ContactVerificationRepository(jdbi, VerificationLimits.standard()),
+        new VerificationCodes(jdbi.getConfig(AuditKeysConfig.class).keys()), smsGuard,
+        sms.isEmpty() ? null : new TwilioTexts(settings.twilio()));
     return List.of(
         identity,
         consent,
@@ -124,7 +134,8 @@ public final class RelayActivities {
         new PreparationActivitiesImpl(bookkeeping, identity, consent, payload),
         new ChannelActivitiesImpl(email, smsChannel, bookkeeping, Clock.systemUTC()),
         new AuditActivitiesImpl(bookkeeping),
-        new NotificationActivitiesImpl(new WebhookOutboxRepository(jdbi)));
+        new NotificationActivitiesImpl(new WebhookOutboxRepository(jdbi)),
+        verification);
   }
 
   /**

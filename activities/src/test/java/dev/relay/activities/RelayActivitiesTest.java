@@ -24,6 +24,7 @@ import dev.relay.contracts.activities.AuditActivities;
 import dev.relay.contracts.activities.AuditBatch;
 import dev.relay.contracts.activities.AuditEvent;
 import dev.relay.contracts.activities.ChannelActivities;
+import dev.relay.contracts.activities.ContactVerificationActivities;
 import dev.relay.contracts.activities.ConsentActivities;
 import dev.relay.contracts.activities.ConsentQuery;
 import dev.relay.contracts.activities.IdentityActivities;
@@ -92,10 +93,11 @@ class RelayActivitiesTest {
 
   @Test
   void oneImplementationOfEachActivityInterface() {
-    assertThat(activities).hasSize(7);
+    assertThat(activities).hasSize(8);
     for (Class<?> type : List.of(IdentityActivities.class, ConsentActivities.class,
         PayloadActivities.class, PreparationActivities.class, ChannelActivities.class,
-        AuditActivities.class, NotificationActivities.class)) {
+        AuditActivities.class, NotificationActivities.class,
+        ContactVerificationActivities.class)) {
       assertThat(activities).filteredOn(type::isInstance).hasSize(1);
     }
   }

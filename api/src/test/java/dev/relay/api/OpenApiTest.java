@@ -39,6 +39,15 @@ class OpenApiTest extends ApiTest {
         .has("deliveryId")).isTrue();
     assertThat(doc.path("paths").has("/v1/recipients/{id}/consents/{purpose}")).isTrue();
     assertThat(doc.path("paths").has("/v1/webhooks/twilio/status")).isTrue();
+    JsonNode verification = doc.path("paths").path("/v1/recipients/{id}/contacts/SMS/verification");
+    assertThat(verification.path("post").path("operationId").asString())
+        .isEqualTo("startSmsVerification");
+    assertThat(verification.path("post").path("responses").has("429")).isTrue();
+    JsonNode confirm = doc.path("paths")
+        .path("/v1/recipients/{id}/contacts/SMS/verification/confirm").path("post");
+    assertThat(confirm.path("operationId").asString()).isEqualTo("confirmSmsVerification");
+    assertThat(confirm.path("responses").has("422")).isTrue();
+    assertThat(confirm.path("responses").has("410")).isTrue();
     JsonNode scheme = doc.path("components").path("securitySchemes").path("apiKey");
     assertThat(scheme.path("type").asString()).isEqualTo("http");
     assertThat(scheme.path("scheme").asString()).isEqualTo("bearer");

@@ -44,6 +44,8 @@ public enum DeliveryErrorType {
    * The delivery waits in NEEDS_ATTENTION; support retries it once an admin lifted the pause.
    */
   SMS_PAUSED(false),
+  /** A contact verification the worker was asked to text does not exist (a bug, or erased). */
+  VERIFICATION_NOT_FOUND(false),
   /** The provider refused the message for good (SMTP 5xx, Twilio invalid number, ...). */
   PROVIDER_REJECTED(false),
   /** The provider could not take the message now (SMTP 4xx, HTTP 429/5xx, timeouts, resets). */

@@ -12,6 +12,7 @@ import dev.relay.audit.archive.S3ArchiveStore;
 import dev.relay.contracts.Channel;
 import dev.relay.contracts.TaskQueues;
 import dev.relay.contracts.activities.ChannelActivities;
+import dev.relay.contracts.activities.ContactVerificationActivities;
 import dev.relay.store.RelayDatabase;
 import dev.relay.store.audit.AuditExportRepository;
 import dev.relay.store.audit.AuditKeys;
@@ -19,6 +20,7 @@ import dev.relay.store.sealed.AtRest;
 import dev.relay.store.sealed.KekRing;
 import dev.relay.store.audit.AuditRepository;
 import dev.relay.workflows.AuditSealWorkflowImpl;
+import dev.relay.workflows.ContactVerificationWorkflowImpl;
 import dev.relay.workflows.DeliveryWorkflowImpl;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -157,7 +159,8 @@ public class TemporalWorkerConfiguration {
         .setMaxConcurrentActivityExecutionSize(properties.temporal().maxConcurrentActivities())
         .setMaxConcurrentWorkflowTaskExecutionSize(properties.temporal().maxConcurrentWorkflowTasks())
         .build());
-    worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class,
+        ContactVerificationWorkflowImpl.class);
     // Everything stays on the delivery queue: workflows started before the send queues existed
     // schedule sendEmail/sendSms there.
     worker.registerActivitiesImplementations(activities.toArray());
@@ -165,9 +168,17 @@ public class TemporalWorkerConfiguration {
     Object channels = activities.stream().filter(ChannelActivities.class::isInstance)
         .findFirst()
         .orElseThrow(() -> new IllegalStateException("no ChannelActivities implementation"));
+    // Verification codes are SMS too: on the SMS send queue, under its server-side rate.
+    Object verification = activities.stream()
+        .filter(ContactVerificationActivities.class::isInstance).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no ContactVerificationActivities"));
     for (Channel channel : Channel.values()) {
-      factory.newWorker(TaskQueues.sends(channel), sendWorkerOptions(sends.forChannel(channel)))
-          .registerActivitiesImplementations(channels);
+      Worker sender = factory.newWorker(TaskQueues.sends(channel),
+          sendWorkerOptions(sends.forChannel(channel)));
+      sender.registerActivitiesImplementations(channels);
+      if (channel == Channel.SMS) {
+        sender.registerActivitiesImplementations(verification);
+      }
     }
 
     if (audit.verifier().enabled()) {

@@ -12,6 +12,9 @@ import dev.relay.store.recipient.RecipientRepository;
 import dev.relay.store.recipient.SuppressionRepository;
 import dev.relay.store.consent.PurposeRepository;
 import dev.relay.store.consent.UnsubscribeTokens;
+import dev.relay.store.verification.ContactVerificationRepository;
+import dev.relay.store.verification.VerificationCodes;
+import dev.relay.store.verification.VerificationLimits;
 import dev.relay.store.sms.SmsGuardRepository;
 import dev.relay.store.template.TemplateRepository;
 import dev.relay.store.limits.QuotaRepository;
@@ -112,6 +115,17 @@ public class StoreConfig {
   @Bean
   UnsubscribeTokens unsubscribeTokens(AuditKeyProperties audit) {
     return new UnsubscribeTokens(audit.auditKeys());
+  }
+
+  @Bean
+  ContactVerificationRepository contactVerificationRepository(Jdbi jdbi) {
+    return new ContactVerificationRepository(jdbi, VerificationLimits.standard());
+  }
+
+  /** Checks the codes the worker hashed: both hash under the shared audit keys. */
+  @Bean
+  VerificationCodes verificationCodes(AuditKeyProperties audit) {
+    return new VerificationCodes(audit.auditKeys());
   }
 
   @Bean

@@ -33,6 +33,14 @@ public enum ProblemType {
   /** An SMS number outside the tenant's country allowlist, not valid, or not mobile-capable. */
   SMS_DESTINATION_REFUSED("sms-destination-refused", HttpStatus.UNPROCESSABLE_CONTENT,
       "Relay does not send SMS to that number"),
+  /** A contact verification's code was wrong; the problem says how many tries are left. */
+  VERIFICATION_CODE_WRONG("verification-code-wrong", HttpStatus.UNPROCESSABLE_CONTENT,
+      "The verification code is not right"),
+  /** Too many wrong codes: the verification is locked; start a new one. */
+  VERIFICATION_LOCKED("verification-locked", HttpStatus.CONFLICT,
+      "The verification is locked"),
+  /** The code's ten minutes are over: start a new verification. */
+  VERIFICATION_EXPIRED("verification-expired", HttpStatus.GONE, "The verification expired"),
   TOO_MANY_REQUESTS("too-many-requests", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
   TEMPORARILY_UNAVAILABLE("temporarily-unavailable", HttpStatus.SERVICE_UNAVAILABLE,
       "Temporarily unavailable"),

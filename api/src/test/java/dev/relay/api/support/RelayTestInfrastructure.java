@@ -13,6 +13,7 @@ import dev.relay.contracts.SearchAttributes;
 import dev.relay.contracts.TaskQueues;
 import dev.relay.guard.net.HostResolver;
 import dev.relay.store.testing.TestDatabase;
+import dev.relay.workflows.ContactVerificationWorkflowImpl;
 import dev.relay.workflows.DeliveryWorkflowImpl;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
@@ -105,7 +106,8 @@ public class RelayTestInfrastructure {
             "http://localhost:" + twilioServer.port(), WEBHOOK_BASE_URL, Duration.ofSeconds(5)),
         "relay.test").withUnsubscribeBaseUrl(UNSUBSCRIBE_BASE_URL);
     Worker worker = env.newWorker(TaskQueues.DELIVERY);
-    worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(DeliveryWorkflowImpl.class,
+        ContactVerificationWorkflowImpl.class);
     Object[] activities = RelayActivities.all(jdbi, settings).toArray();
     worker.registerActivitiesImplementations(activities);
     // Lean sends run on the channel's send queue, as in the worker app.

@@ -12,10 +12,13 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * Applies the request rate limits to every authenticated {@code /v1} request (it runs after
  * {@link ApiKeyInterceptor}): answers carry {@code RateLimit-Policy} and {@code RateLimit}; a
  * used-up limit is a 429 problem with {@code Retry-After}. Requests without a principal (the
- * {@code @Unauthenticated} endpoints) are not counted here.
+ * {@code @Unauthenticated} endpoints) are not counted here. An admin's requests to
+ * {@code /v1/settings/limits} are not limited either: a tenant that set its limits too low must
+ * always be able to raise them again (their own bucket would otherwise lock it out).
  */
 @Component
 public class RateLimitInterceptor implements HandlerInterceptor {
+  static final String LIMITS_PATH = "/v1/settings/limits";
   private final RateLimits limits;
 
   public RateLimitInterceptor(RateLimits limits) {
@@ -28,6 +31,10 @@ public class RateLimitInterceptor implements HandlerInterceptor {
     if (!limits.enabled()
         || !(request.getAttribute(ApiKeyInterceptor.PRINCIPAL_ATTRIBUTE)
             instanceof ApiKeyPrincipal principal)) {
+      return true;
+    }
+    if (principal.role() == dev.relay.store.tenant.Role.ADMIN
+        && LIMITS_PATH.equals(request.getRequestURI())) {
       return true;
     }
     List<RateLimits.PolicyState> states = limits.take(principal);

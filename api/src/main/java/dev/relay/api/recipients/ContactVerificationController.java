@@ -34,6 +34,7 @@ import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
+import jakarta.annotation.Nullable;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,8 +69,10 @@ import org.springframework.web.bind.annotation.RestController;
 public class ContactVerificationController {
   private static final Logger log = LoggerFactory.getLogger(ContactVerificationController.class);
   private static final String CHANNEL = "SMS";
-  private static final Pattern CODE = Pattern.compile("[0-9]{" + VerificationCodes.DIGITS + "}");
-  private static final Pattern VERIFICATION_ID = Pattern.compile("ver-[0-9a-f-]{36}");
+  static final String CODE_REGEX = "^[0-9]{6}$";
+  static final String VERIFICATION_ID_REGEX = "^ver-[0-9a-f-]{36}$";
+  private static final Pattern CODE = Pattern.compile(CODE_REGEX);
+  private static final Pattern VERIFICATION_ID = Pattern.compile(VERIFICATION_ID_REGEX);
 
   private final RecipientRepository recipients;
   private final ContactVerificationRepository verifications;
@@ -90,16 +93,19 @@ public class ContactVerificationController {
   }
 
   /** The body of a start: the number to verify, which must be the recipient's SMS number. */
+  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record StartVerificationRequest(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "+15551234567",
+          pattern = RecipientRequest.E164_REGEX,
           description = "The recipient's SMS contact point, E.164, as stored on the recipient")
       String address) {}
 
   /** The body of a confirmation: which verification, and the code the recipient received. */
+  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record ConfirmVerificationRequest(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "ver-1b4e28ba-2fa1-11d2-"
-          + "883f-0016d3cca427") String verificationId,
-      @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "123456",
+          + "883f-0016d3cca427", pattern = VERIFICATION_ID_REGEX) String verificationId,
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "123456", pattern = CODE_REGEX,
           description = "The 6 digits of the text") String code) {}
 
   /**
@@ -114,7 +120,7 @@ public class ContactVerificationController {
       @Schema(allowableValues = {"PENDING", "SENDING", "SENT", "CONFIRMED", "LOCKED",
           "SUPERSEDED", "FAILED", "UNSENT"}) String state,
       int attemptsLeft, Instant createdAt, Instant expiresAt,
-      @Schema(nullable = true) Instant confirmedAt, @Schema(nullable = true) String failure,
+      @Nullable Instant confirmedAt, @Nullable String failure,
       boolean repeated) {
 
     static VerificationView of(ContactVerification v, int maxAttempts, boolean repeated) {
@@ -148,7 +154,8 @@ public class ContactVerificationController {
   @ApiResponse(responseCode = "503", description = "The workflow service is unavailable; "
       + "nothing was sent, try again")
   public ResponseEntity<VerificationView> start(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id, @RequestBody StartVerificationRequest body) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
+      @RequestBody StartVerificationRequest body) {
     Checks checks = new Checks();
     checks.matches("id", id, Ids.ID, Ids.ID_DESCRIPTION);
     String address = body == null ? null : body.address();
@@ -206,9 +213,11 @@ public class ContactVerificationController {
   @Allowed({Role.CLIENT, Role.SUPPORT})
   @Operation(operationId = "getSmsVerification", summary = "A verification's state (never its "
       + "code)", description = "FAILED names why the code was not sent (e.g. SMS_PAUSED).")
+  @ApiResponse(responseCode = "200", description = "The verification")
   @ApiResponse(responseCode = "404", description = "Unknown recipient or verification")
   public VerificationView get(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id, @PathVariable String verificationId) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
+      @Parameter(description = "The verification's ID", schema = @Schema(type = "string", pattern = VERIFICATION_ID_REGEX)) @PathVariable String verificationId) {
     return verifications.find(caller.tenantId(), verificationId)
         .filter(v -> v.recipientId().equals(id))
         .map(v -> VerificationView.of(v, verifications.limits().maxAttempts(), false))
@@ -234,7 +243,8 @@ public class ContactVerificationController {
   @ApiResponse(responseCode = "422", description = "Wrong code (verification-code-wrong, "
       + "with attemptsLeft)")
   public VerificationConfirmed confirm(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @PathVariable String id, @RequestBody ConfirmVerificationRequest body) {
+      @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
+      @RequestBody ConfirmVerificationRequest body) {
     Checks checks = new Checks();
     checks.matches("id", id, Ids.ID, Ids.ID_DESCRIPTION);
     String verificationId = body == null ? null : body.verificationId();

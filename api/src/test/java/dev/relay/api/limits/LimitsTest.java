@@ -100,6 +100,18 @@ class LimitsTest extends ApiTest {
   }
 
   @Test
+  void anAdminWhoSetTheLimitsTooLowCanAlwaysRaiseThem() {
+    List<String> k = tenant();
+    putLimits(k.get(0), "{\"requestsPerKey\":1,\"requestsPerTenant\":1,\"windowSeconds\":86400}");
+    assertThat(http().get("/v1/deliveries", k.get(0)).status()).isEqualTo(200);
+    assertThat(http().get("/v1/deliveries", k.get(0)).status()).isEqualTo(429);
+    // Locked out of everything else for a day, but not out of the limits themselves.
+    assertThat(http().get(LIMITS, k.get(0)).status()).isEqualTo(200);
+    putLimits(k.get(0), "{}");
+    assertThat(http().get("/v1/deliveries", k.get(0)).status()).isEqualTo(200);
+  }
+
+  @Test
   void theTenantLimitCountsAllItsKeysTogether() {
     List<String> k = tenant();
     putLimits(k.get(0), "{\"requestsPerTenant\":4,\"windowSeconds\":120}");
@@ -111,8 +123,9 @@ class LimitsTest extends ApiTest {
     assertThat(over.status()).isEqualTo(429);
     assertThat(over.json().path("limit").path("name").asString()).isEqualTo("tenant");
     assertThat(over.header("RateLimit-Policy").orElseThrow()).isEqualTo("\"tenant\";q=4;w=120");
-    // The admin key of that tenant is over it too; another tenant is not.
-    assertThat(http().get(LIMITS, k.get(0)).status()).isEqualTo(429);
+    // The admin key of that tenant is over it too (except for the limits themselves); another
+    // tenant is not.
+    assertThat(http().get("/v1/providers", k.get(0)).status()).isEqualTo(429);
     assertThat(http().get("/v1/deliveries", GLOBEX_CLIENT).status()).isEqualTo(200);
   }
 

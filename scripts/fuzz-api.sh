@@ -69,7 +69,10 @@ rc=0
 echo "--- second pass: key lifecycle and request limits"
 "$ST" --config-file "$ROOT/scripts/schemathesis.toml" "${args[@]}" \
   --report-dir "$REPORTS/$mode-access" "${last[@]}" || rc=$?
-# Put the tenant's limits back to the configured defaults (an admin may always do this).
-curl -fsS -o /dev/null -X PUT "$API/v1/settings/limits" -H "Authorization: Bearer $KEY" \
-  -H 'Content-Type: application/json' -d '{}' || { echo "could not reset the limits" >&2; rc=1; }
+# Put the tenant's limits and SMS settings back to the configured defaults (an admin may always
+# change the limits), so the stack stays usable (./relay up seeds it again on the next start).
+for setting in limits sms; do
+  curl -fsS -o /dev/null -X PUT "$API/v1/settings/$setting" -H "Authorization: Bearer $KEY" \
+    -H 'Content-Type: application/json' -d '{}' || { echo "could not reset $setting" >&2; rc=1; }
+done
 exit "$rc"

@@ -232,7 +232,7 @@ public class OpenApiConfig {
         }
       });
       // The regions libphonenumber knows: the exact set PUT /v1/settings/sms accepts.
-      Schema<?> sms = schemas.get("SmsSettingsBody");
+      Schema<?> sms = schemas.get("SmsSettingsRequest");
       if (sms != null && sms.getProperties() != null
           && sms.getProperties().get("allowedRegions") != null) {
         sms.getProperties().get("allowedRegions").setItems(new StringSchema()._enum(

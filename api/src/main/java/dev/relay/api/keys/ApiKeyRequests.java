@@ -19,7 +19,8 @@ final class ApiKeyRequests {
   private ApiKeyRequests() {}
 
   /** {@code POST /v1/api-keys}. */
-  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
+  @Schema(name = "CreateApiKeyRequest",
+      additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   record Create(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"client", "support", "admin"},
           description = "client: start and read deliveries; support: act on deliveries and read "
@@ -76,7 +77,8 @@ final class ApiKeyRequests {
   }
 
   /** {@code POST /v1/api-keys/{id}/rotate}; {@code {}} takes the default overlap. */
-  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
+  @Schema(name = "RotateApiKeyRequest",
+      additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   record Rotate(
       @Schema(example = "PT24H", pattern = DURATION_REGEX, description = "how long the old key "
           + "keeps working next to the new one (ISO 8601 duration such as PT24H or P7D, PT0S to "

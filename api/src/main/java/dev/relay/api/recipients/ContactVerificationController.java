@@ -209,7 +209,8 @@ public class ContactVerificationController {
         .body(VerificationView.of(v, limits.maxAttempts(), started.repeated()));
   }
 
-  @GetMapping("/{verificationId}")
+  // Only verification IDs match, so ".../confirm" is never read as one (GET is not allowed there).
+  @GetMapping("/{verificationId:ver-[0-9a-f-]{36}}")
   @Allowed({Role.CLIENT, Role.SUPPORT})
   @Operation(operationId = "getSmsVerification", summary = "A verification's state (never its "
       + "code)", description = "FAILED names why the code was not sent (e.g. SMS_PAUSED).")

@@ -59,7 +59,8 @@ public class SuppressionController {
   public record SuppressionList(List<SuppressionView> suppressions) {}
 
   /** The body of a lift: why support decided the contact point may be used again. */
-  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
+  @Schema(name = "LiftSuppressionRequest",
+      additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record LiftRequest(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "customer confirmed the "
           + "mailbox works again (ticket 4711)", maxLength = 500, pattern = Checks.TEXT_REGEX)

@@ -59,7 +59,8 @@ public class SmsSettingsController {
    * The body of a PUT: an absent field goes back to the configured default
    * ({@code relay.sms-guard.*}); durations are ISO 8601 ({@code PT1H}).
    */
-  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
+  @Schema(name = "SmsSettingsRequest",
+      additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record SmsSettingsBody(
       @ArraySchema(maxItems = 300, arraySchema = @Schema(description = "ISO 3166 region codes "
           + "SMS may go to, upper case; [] = every region", example = "[\"GB\",\"IE\"]"),
@@ -97,7 +98,8 @@ public class SmsSettingsController {
   }
 
   /** Why an admin lifts a pause (kept in the audit trail). */
-  @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
+  @Schema(name = "LiftSmsPauseRequest",
+      additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
   public record LiftRequest(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "burst was a real "
           + "campaign to Irish customers (ticket 812)", maxLength = 500,

@@ -41,6 +41,8 @@ import org.springframework.web.util.HtmlUtils;
 @Tag(name = "Unsubscribe")
 public class UnsubscribeController {
   static final String SOURCE = "one-click-unsubscribe";
+  /** Tokens Relay issues are about 120 characters; the bound keeps any URL within Tomcat's. */
+  static final int MAX_TOKEN = 512;
   static final String TOKEN = "The token from the email's List-Unsubscribe link";
   /** Three dot-separated base64url parts: payload, key ID, signature. */
   static final String TOKEN_REGEX = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$";
@@ -66,7 +68,7 @@ public class UnsubscribeController {
   @ApiResponse(responseCode = "404", description = "No such link (not one Relay signed, or "
       + "altered), or its recipient no longer exists")
   public ResponseEntity<String> show(@Parameter(description = TOKEN, schema = @Schema(
-      type = "string", pattern = TOKEN_REGEX, maxLength = 2000)) @PathVariable String token) {
+      type = "string", pattern = TOKEN_REGEX, maxLength = MAX_TOKEN)) @PathVariable String token) {
     UnsubscribeTarget target = target(token);
     return page("Unsubscribe", "<p>Stop emails about <strong>" + HtmlUtils.htmlEscape(target.purpose())
         + "</strong>?</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" "
@@ -80,7 +82,7 @@ public class UnsubscribeController {
   @ApiResponse(responseCode = "404", description = "No such link (not one Relay signed, or "
       + "altered), or its recipient no longer exists")
   public ResponseEntity<String> unsubscribe(@Parameter(description = TOKEN, schema = @Schema(
-      type = "string", pattern = TOKEN_REGEX, maxLength = 2000)) @PathVariable String token) {
+      type = "string", pattern = TOKEN_REGEX, maxLength = MAX_TOKEN)) @PathVariable String token) {
     UnsubscribeTarget t = target(token);
     Instant now = clock.instant();
     boolean alreadyOff = consents.decisionAsOf(t.tenantId(), t.recipientId(), t.purpose(),
@@ -94,7 +96,7 @@ public class UnsubscribeController {
   }
 
   private UnsubscribeTarget target(String token) {
-    if (token.length() > 2000 || !TOKEN_PATTERN.matcher(token).matches()) {
+    if (token.length() > MAX_TOKEN || !TOKEN_PATTERN.matcher(token).matches()) {
       throw ApiProblem.validation("token", "is not an unsubscribe token: it was cut off or "
           + "mangled; use the link from the email as it is");
     }

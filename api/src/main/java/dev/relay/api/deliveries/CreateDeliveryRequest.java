@@ -7,8 +7,6 @@ import dev.relay.api.config.OpenApiConfig;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -163,17 +161,8 @@ public record CreateDeliveryRequest(
     return null;
   }
 
+  /** An RFC 3339 date-time ({@link dev.relay.api.problems.Rfc3339}), or null. */
   public static Instant parseInstant(String value) {
-    // RFC 3339 allows a lower-case T and Z.
-    value = value.toUpperCase(java.util.Locale.ROOT);
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      try {
-        return OffsetDateTime.parse(value).toInstant();
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
+    return dev.relay.api.problems.Rfc3339.parse(value);
   }
 }

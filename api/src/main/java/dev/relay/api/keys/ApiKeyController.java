@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -125,7 +124,8 @@ public class ApiKeyController {
             ApiKeyViews.View.of(previous, now)));
   }
 
-  @DeleteMapping("/{id}")
+  // POST, not DELETE: the key is not removed but kept, listed and audited as revoked.
+  @PostMapping("/{id}/revoke")
   @Operation(operationId = "revokeApiKey", summary = "Revoke a key at once (idempotent); it stays "
       + "revoked even if configuration still lists it")
   @ApiResponse(responseCode = "200", description = "The key, revoked")

@@ -109,12 +109,12 @@ class ApiKeyLifecycleTest extends ApiTest {
   void aRevokedKeyStaysRevokedAndEveryChangeIsAudited() {
     JsonNode made = create("client", unique("leaked"));
     String id = made.path("id").asString();
-    Http.Reply revoked = http().send("DELETE", KEYS + "/" + id, ACME_ADMIN, null, (String) null);
+    Http.Reply revoked = http().send("POST", KEYS + "/" + id + "/revoke", ACME_ADMIN, null, (String) null);
     assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
     assertThat(revoked.json().path("state").asString()).isEqualTo("revoked");
     assertThat(http().get("/v1/deliveries", made.path("value").asString()).status()).isEqualTo(401);
     // Idempotent: a second revoke answers the same and audits nothing new.
-    assertThat(http().send("DELETE", KEYS + "/" + id, ACME_ADMIN, null, (String) null).status())
+    assertThat(http().send("POST", KEYS + "/" + id + "/revoke", ACME_ADMIN, null, (String) null).status())
         .isEqualTo(200);
 
     List<String> outcomes = jdbi.withHandle(h -> h.createQuery("""
@@ -167,7 +167,7 @@ class ApiKeyLifecycleTest extends ApiTest {
     // Globex's admin does not exist here; its support key may not see keys at all.
     assertThat(http().get(KEYS + "/" + id, GLOBEX_SUPPORT).status()).isEqualTo(403);
     assertThat(http().get(KEYS + "/key_0000", ACME_ADMIN).status()).isEqualTo(404);
-    assertThat(http().send("DELETE", KEYS + "/key_0000", ACME_ADMIN, null, (String) null)
+    assertThat(http().send("POST", KEYS + "/key_0000/revoke", ACME_ADMIN, null, (String) null)
         .status()).isEqualTo(404);
   }
 

@@ -234,6 +234,12 @@ class LimitsTest extends ApiTest {
     Http.Reply wrongType = http().put(LIMITS, admin, "{\"emailDaily\":\"lots\"}");
     assertThat(wrongType.status()).isEqualTo(400);
     assertThat(wrongType.errorFields()).containsExactly("emailDaily");
+    // JSON Schema integers: 5.0 is one, 2.5 is not (never truncated to 2).
+    Http.Reply fraction = http().put(LIMITS, admin, "{\"emailDaily\":2.5}");
+    assertThat(fraction.status()).isEqualTo(400);
+    assertThat(fraction.errorFields()).containsExactly("emailDaily");
+    assertThat(http().put(LIMITS, admin, "{\"emailDaily\":5.0}").json().path("set")
+        .path("emailDaily").asLong()).isEqualTo(5);
     Http.Reply unknown = http().put(LIMITS, admin, "{\"perSecond\":5}");
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.errorFields()).containsExactly("perSecond");
@@ -247,7 +253,7 @@ class LimitsTest extends ApiTest {
         .isEqualTo(properties.smsDaily());
     String tenantId = tenantOf(admin);
     assertThat(count("select count(*) from audit_events where tenant_id = ? and step = 'limits'",
-        tenantId)).isEqualTo(1);
+        tenantId)).as("the 5.0 and the 500").isEqualTo(2);
     assertThat(http().get(LIMITS, admin).json().path("set").path("emailDaily").asLong())
         .isEqualTo(500);
   }

@@ -82,10 +82,7 @@ final class LeanChannelSteps implements ChannelSteps {
     AuditBatch carried = journal.pending();
     SendOutcome outcome;
     try {
-      outcome = sender(sendRequest.channel()).send(new SendRequest(
-          sendRequest.tenantId(), sendRequest.deliveryId(), sendRequest.channel(),
-          sendRequest.sendKey(), sendRequest.round(), sendRequest.tryNumber(),
-          sendRequest.address(), sendRequest.payload(), carried, onAccept));
+      outcome = sender(sendRequest.channel()).send(sendRequest.withLean(carried, onAccept));
     } catch (ActivityFailure e) {
       // Only what Temporal stopped retrying gets here (a non-retryable error): a spent try.
       Failures.rethrowIfStopping(e);

@@ -194,7 +194,8 @@ final class SendRound {
         Workflow.sleep(hinted.compareTo(wait) > 0 ? hinted : wait);
       }
       SendRequest sendRequest = new SendRequest(request.tenantId(), deliveryId, ch, sendKey,
-          round, tryNumber, address, payload);
+          round, tryNumber, address, payload, null, null, request.recipientId(),
+          request.purpose());
       AcceptRecord onAccept = journal.lean()
           ? journal.reserveAccept(ch == Channel.EMAIL ? DELIVERED : AWAITING_RECEIPT)
           : null;

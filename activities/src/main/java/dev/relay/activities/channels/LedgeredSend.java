@@ -138,7 +138,8 @@ public final class LedgeredSend {
     };
     return runKey(new SendRequest(request.tenantId(), request.deliveryId(),
         request.channel(), doubtful.sendKey(), doubtful.round(), request.tryNumber(),
-        request.address(), request.payload()), content, route, settled);
+        request.address(), request.payload(), null, null, request.recipientId(),
+        request.purpose()), content, route, settled);
   }
 
   private <C> SendOutcome runKey(SendRequest request, Content<C> content, ProviderRoute<C> route,

@@ -8,6 +8,7 @@ import dev.relay.api.problems.ProblemType;
 import dev.relay.store.tenant.ApiKeyPrincipal;
 import dev.relay.store.tenant.ApiKeyRepository;
 import dev.relay.store.tenant.IssuedKey;
+import dev.relay.store.tenant.KeyRotation;
 import dev.relay.store.tenant.Role;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -102,26 +103,22 @@ public class ApiKeyController {
       @PathVariable String id, @RequestBody ApiKeyRequests.Rotate body) {
     Checks checks = new Checks();
     if (body == null) {
-      throw dev.relay.api.problems.ApiProblem.validation("body",
-          "is required: send {} for the default overlap");
+      throw ApiProblem.validation("body", "is required: send {} for the default overlap");
     }
     Duration overlap = body.validOverlap(checks, properties.maxRotationOverlap());
     checks.throwIfAny();
-    var old = keys.find(caller.tenantId(), id)
-        .orElseThrow(() -> ApiProblem.notFound("API key", id));
     Instant now = clock.instant();
-    // A key made to expire gets a successor with the same lifetime, counted from now.
-    Instant nextExpiry = old.expiresAt() == null ? null
-        : now.plus(Duration.between(old.createdAt(), old.expiresAt()));
-    IssuedKey next = keys.rotate(caller.tenantId(), id, now.plus(overlap), nextExpiry,
-            actor(caller))
-        .orElseThrow(() -> new ApiProblem(ProblemType.INVALID_STATE,
-            "API key '" + id + "' is " + (old.revokedAt() != null ? "revoked" : "expired")
-                + "; only an active key can be rotated (make a new one with POST /v1/api-keys)"));
-    var previous = keys.find(caller.tenantId(), id).orElseThrow();
-    return ResponseEntity.created(URI.create("/v1/api-keys/" + next.key().id()))
-        .body(new ApiKeyViews.Rotated(ApiKeyViews.Issued.of(next),
-            ApiKeyViews.View.of(previous, now)));
+    KeyRotation rotation = keys.rotate(caller.tenantId(), id, now, overlap, actor(caller))
+        .orElseThrow(() -> ApiProblem.notFound("API key", id));
+    if (rotation instanceof KeyRotation.Inactive inactive) {
+      String state = inactive.key().revokedAt() != null ? "revoked" : "expired";
+      throw new ApiProblem(ProblemType.INVALID_STATE, "API key '" + id + "' is " + state
+          + "; only an active key can be rotated (make a new one with POST /v1/api-keys)");
+    }
+    var rotated = (KeyRotation.Rotated) rotation;
+    return ResponseEntity.created(URI.create("/v1/api-keys/" + rotated.issued().key().id()))
+        .body(new ApiKeyViews.Rotated(ApiKeyViews.Issued.of(rotated.issued()),
+            ApiKeyViews.View.of(rotated.previous(), now)));
   }
 
   // POST, not DELETE: the key is not removed but kept, listed and audited as revoked.

@@ -106,6 +106,25 @@ class ApiKeyLifecycleTest extends ApiTest {
   }
 
   @Test
+  void aSuccessorOfAnExpiringKeyGetsTheSameLifetimeAndARevokedKeyIsAConflict() {
+    Instant expires = Instant.now().plus(Duration.ofDays(10));
+    Http.Reply made = http().post(KEYS, ACME_ADMIN, "{\"role\":\"client\",\"name\":\""
+        + unique("expiring") + "\",\"expiresAt\":\"" + expires + "\"}");
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    String id = made.json().path("id").asString();
+    Http.Reply rotated = http().post(KEYS + "/" + id + "/rotate", ACME_ADMIN, "{}");
+    assertThat(rotated.status()).as(rotated.body()).isEqualTo(201);
+    Instant next = Instant.parse(rotated.json().path("key").path("expiresAt").asString());
+    assertThat(next).isBetween(expires.minusSeconds(60), expires.plusSeconds(60));
+
+    String nextId = rotated.json().path("key").path("id").asString();
+    http().send("DELETE", KEYS + "/" + nextId, ACME_ADMIN, null, (String) null);
+    Http.Reply again = http().post(KEYS + "/" + nextId + "/rotate", ACME_ADMIN, "{}");
+    assertThat(again.status()).as(again.body()).isEqualTo(409);
+    assertThat(again.body()).contains("is revoked");
+  }
+
+  @Test
   void aRevokedKeyStaysRevokedAndEveryChangeIsAudited() {
     JsonNode made = create("client", unique("leaked"));
     String id = made.path("id").asString();

@@ -29,7 +29,7 @@ class LeanContractsOnTheWireTest {
         new PreparedPayload("d:EMAIL", Channel.EMAIL, "x", List.of()),
         new AuditBatch(List.of(new AuditEvent("t", "d", 1, Instant.EPOCH, "relay", "verify",
             "ok", null, DeliveryStatus.VERIFYING, Channel.EMAIL, 0, null, null, null)), List.of()),
-        new AcceptRecord(2, DeliveryStatus.DELIVERED, StatusEventType.DELIVERED));
+        new AcceptRecord(2, DeliveryStatus.DELIVERED, StatusEventType.DELIVERED), "bob", "news");
     assertThat(roundTrip(r, SendRequest.class)).isEqualTo(r);
   }
 
@@ -64,5 +64,6 @@ class LeanContractsOnTheWireTest {
         SendRequest.class, SendRequest.class);
     assertThat(read.pending()).isEqualTo(AuditBatch.EMPTY);
     assertThat(read.onAccept()).isNull();
+    assertThat(read.recipientId()).as("older tries: the send reads it").isNull();
   }
 }

@@ -65,6 +65,14 @@ public class PurposeRepository {
         .list());
   }
 
+  /** Whether the tenant's purpose is essential (a purpose nobody marked is). */
+  public boolean essential(String tenantId, String purpose) {
+    return jdbi.withHandle(h -> h.createQuery("""
+            select essential from purpose_settings where tenant_id = :t and purpose = :p
+            """).bind("t", tenantId).bind("p", purpose).mapTo(Boolean.class).findOne()
+        .orElse(true));
+  }
+
   /**
    * The recipient and purpose of a delivery whose purpose is non-essential; empty for an
    * essential one (or an unknown delivery).

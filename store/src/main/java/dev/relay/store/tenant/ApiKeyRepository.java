@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -103,20 +104,28 @@ public class ApiKeyRepository {
   }
 
   /**
-   * Makes a successor of key {@code id} (same role and name) and lets the old one work until
-   * {@code oldExpiresAt} (or its own earlier expiry), so clients can switch without an outage.
+   * Makes a successor of key {@code id} (same role and name) and lets the old one work for
+   * {@code overlap} from {@code now} (or until its own earlier expiry), so clients can switch
+   * without an outage. A key made to expire gets a successor with the same lifetime, counted
+   * from {@code now}; that is computed under the old key's row lock, so a concurrent change of
+   * the old key cannot slip between reading its lifetime and rotating it.
    *
-   * @return the new key, or empty when {@code id} is not an active key of the tenant
+   * @return what happened, or empty when the tenant has no such key
    */
-  public Optional<IssuedKey> rotate(String tenantId, String id, Instant oldExpiresAt,
-      Instant newExpiresAt, String actor) {
+  public Optional<KeyRotation> rotate(String tenantId, String id, Instant now, Duration overlap,
+      String actor) {
     return jdbi.inTransaction(h -> {
-      Optional<ApiKey> old = find(h, tenantId, id, true)
-          .filter(k -> k.activeAt(Instant.now()));
-      if (old.isEmpty()) {
-        return Optional.<IssuedKey>empty();
+      Optional<ApiKey> found = find(h, tenantId, id, true);
+      if (found.isEmpty()) {
+        return Optional.<KeyRotation>empty();
       }
-      IssuedKey next = insert(h, tenantId, old.get().role(), old.get().name(), newExpiresAt);
+      ApiKey old = found.get();
+      if (!old.activeAt(now)) {
+        return Optional.<KeyRotation>of(new KeyRotation.Inactive(old));
+      }
+      Instant nextExpiry = old.expiresAt() == null ? null
+          : now.plus(Duration.between(old.createdAt(), old.expiresAt()));
+      IssuedKey next = insert(h, tenantId, old.role(), old.name(), nextExpiry);
       h.createUpdate("""
               update api_keys set replaced_by = :next,
                 expires_at = case when expires_at is null or expires_at > :until then :until
@@ -124,14 +133,14 @@ public class ApiKeyRepository {
               where id = :id
               """)
           .bind("next", next.key().id())
-          .bind("until", Timestamp.from(oldExpiresAt))
+          .bind("until", Timestamp.from(now.plus(overlap)))
           .bind("id", id)
           .execute();
       ApiKey retired = find(h, tenantId, id, false).orElseThrow();
       audit(h, tenantId, actor, "rotated", retired,
           "replaced by " + next.key().id() + ", old key works until " + retired.expiresAt());
       audit(h, tenantId, actor, "created", next.key());
-      return Optional.of(next);
+      return Optional.<KeyRotation>of(new KeyRotation.Rotated(next, retired));
     });
   }
 

@@ -121,6 +121,6 @@ public class EmailChannel implements LedgeredSend.Content<EmailChannel.Email> {
       attachments.add(new Attachment(ref, content));
     }
     return new Email(payload, List.copyOf(attachments),
-        unsubscribe.linkFor(request.tenantId(), request.deliveryId()));
+        unsubscribe.linkFor(request));
   }
 }

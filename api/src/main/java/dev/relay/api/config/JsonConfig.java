@@ -27,7 +27,8 @@ public class JsonConfig {
         .addDeserializer(Integer.class, new WholeNumber<>(Integer.class, Integer.MIN_VALUE,
             Integer.MAX_VALUE, Number::intValue))
         .addDeserializer(Long.class, new WholeNumber<>(Long.class, Long.MIN_VALUE,
-            Long.MAX_VALUE, Number::longValue));
+            Long.MAX_VALUE, Number::longValue))
+        .addDeserializer(String.class, new TextWithoutNul());
     return builder -> builder
         .addModule(wholeNumbers)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
@@ -35,6 +36,29 @@ public class JsonConfig {
             .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
             .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
             .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+  }
+
+  /**
+   * A text field without U+0000: PostgreSQL text cannot store it, and no field of this API has a
+   * use for it, so it is a 400 naming the field rather than a failed insert.
+   */
+  static final class TextWithoutNul extends StdDeserializer<String> {
+    TextWithoutNul() {
+      super(String.class);
+    }
+
+    @Override
+    public String deserialize(JsonParser p, DeserializationContext ctxt) {
+      if (p.currentToken() != JsonToken.VALUE_STRING) {
+        return (String) ctxt.handleUnexpectedToken(String.class, p);
+      }
+      String text = p.getString();
+      if (text.indexOf('\u0000') >= 0) {
+        return (String) ctxt.handleWeirdStringValue(String.class, text,
+            "must not contain NUL (U+0000)");
+      }
+      return text;
+    }
   }
 
   /**

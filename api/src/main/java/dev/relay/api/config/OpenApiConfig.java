@@ -172,6 +172,27 @@ public class OpenApiConfig {
     };
   }
 
+  private static void noNulInPlainStrings(Schema<?> schema) {
+    if (schema.getProperties() != null) {
+      schema.getProperties().values().forEach(property -> {
+        noNulInPlainString(property);
+        if (property.getItems() != null) {
+          noNulInPlainString(property.getItems());
+        }
+      });
+    }
+  }
+
+  /** A string with no pattern, enum or format gets the no-NUL pattern. */
+  private static void noNulInPlainString(Schema<?> s) {
+    boolean string = s != null && ("string".equals(s.getType())
+        || (s.getTypes() != null && s.getTypes().contains("string")));
+    if (string && s.getPattern() == null && s.getEnum() == null && s.getFormat() == null
+        && s.get$ref() == null) {
+      s.setPattern(dev.relay.api.problems.Checks.NO_NUL_REGEX);
+    }
+  }
+
   /** Components shared by operations: the problem document and the template variables. */
   @Bean
   OpenApiCustomizer sharedSchemas() {
@@ -231,6 +252,15 @@ public class OpenApiConfig {
               : new Schema<>().$ref(property.get$ref()));
         }
       });
+      // No text field takes U+0000 (JsonConfig refuses it): say so wherever nothing else does.
+      schemas.values().forEach(OpenApiConfig::noNulInPlainStrings);
+      if (openApi.getPaths() != null) {
+        openApi.getPaths().values().forEach(item -> item.readOperations().forEach(op -> {
+          if (op.getParameters() != null) {
+            op.getParameters().forEach(p -> noNulInPlainString(p.getSchema()));
+          }
+        }));
+      }
       // The regions libphonenumber knows: the exact set PUT /v1/settings/sms accepts.
       Schema<?> sms = schemas.get("SmsSettingsRequest");
       if (sms != null && sms.getProperties() != null

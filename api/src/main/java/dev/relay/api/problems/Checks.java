@@ -16,11 +16,16 @@ public final class Checks {
   }
 
   /**
-   * "Has text": a character other than ASCII white space. The same regular expression is the
-   * OpenAPI {@code pattern} of such fields, so the document and the check agree on every string
-   * (Java's, ECMAScript's and Python's notions of Unicode white space differ).
+   * "Has text": a character other than ASCII white space, and no NUL anywhere (PostgreSQL text
+   * cannot hold U+0000). The same regular expression is the OpenAPI {@code pattern} of such
+   * fields, so the document and the check agree on every string (Java's, ECMAScript's and
+   * Python's notions of Unicode white space differ). No lookaround, so generators read it too,
+   * and linear: leading white space, the first other character, then anything but NUL.
    */
-  public static final String TEXT_REGEX = "[^ \\t\\n\\r\\f\\x0b]";
+  public static final String TEXT_REGEX =
+      "^[ \\t\\n\\r\\f\\x0b]*[^ \\t\\n\\r\\f\\x0b\\u0000][^\\u0000]*$";
+  /** Any text without NUL: the pattern the document gives every string that has no other. */
+  public static final String NO_NUL_REGEX = "^[^\\u0000]*$";
   private static final Pattern TEXT = Pattern.compile(TEXT_REGEX);
 
   public static boolean hasText(String value) {

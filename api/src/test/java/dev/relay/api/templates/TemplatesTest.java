@@ -28,6 +28,19 @@ class TemplatesTest extends ApiTest {
   }
 
   @Test
+  void textWithANulCharacterIs400NamingTheFieldNotA500() {
+    // PostgreSQL text cannot hold U+0000: refused at the door, for every text field.
+    Http.Reply r = http().put("/v1/templates/" + unique("tpl"), ACME_CLIENT,
+        "{\"subject\":\"Hi\",\"textBody\":\"a\\u0000b\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.errorFields()).containsExactly("textBody");
+    Http.Reply name = http().put("/v1/recipients/" + unique("r"), ACME_CLIENT,
+        "{\"displayName\":\"\\u0000\",\"contacts\":[]}");
+    assertThat(name.status()).as(name.body()).isEqualTo(400);
+    assertThat(name.errorFields()).containsExactly("displayName");
+  }
+
+  @Test
   void aTemplateWithoutABodyIs400() {
     Http.Reply r = http().put("/v1/templates/" + unique("tpl"), ACME_CLIENT, "{\"subject\":\"Hi\"}");
     assertThat(r.status()).isEqualTo(400);

@@ -201,7 +201,8 @@ public class OpenApiConfig {
       components.addSchemas(PROBLEM, problemSchema());
       Schema<?> scalar = new Schema<>().description("A string (at most "
               + SafeTemplates.MAX_STRING + " characters), a number or a boolean")
-          .anyOf(List.of(new StringSchema().maxLength(SafeTemplates.MAX_STRING),
+          .anyOf(List.of(new StringSchema().maxLength(SafeTemplates.MAX_STRING)
+                  .pattern(dev.relay.api.problems.Checks.NO_NUL_REGEX),
               new NumberSchema(), new BooleanSchema()));
       components.addSchemas(TEMPLATE_SCALAR, scalar);
       components.addSchemas(TEMPLATE_ROW, new ObjectSchema()
@@ -253,7 +254,12 @@ public class OpenApiConfig {
         }
       });
       // No text field takes U+0000 (JsonConfig refuses it): say so wherever nothing else does.
-      schemas.values().forEach(OpenApiConfig::noNulInPlainStrings);
+      // (Not the problem document: its messages may quote what was refused.)
+      schemas.forEach((name, schema) -> {
+        if (!name.equals(PROBLEM) && !name.equals("FieldProblem")) {
+          noNulInPlainStrings(schema);
+        }
+      });
       if (openApi.getPaths() != null) {
         openApi.getPaths().values().forEach(item -> item.readOperations().forEach(op -> {
           if (op.getParameters() != null) {

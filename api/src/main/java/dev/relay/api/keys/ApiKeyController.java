@@ -40,6 +40,10 @@ import org.springframework.web.bind.annotation.RestController;
 public class ApiKeyController {
   private final ApiKeyRepository keys;
   private static final String KEY_ID = "The key's ID (key_…), as listed; not its value";
+  /** What key IDs look like; anything else cannot name a key (404, no database read). */
+  static final String KEY_ID_REGEX = "^[A-Za-z0-9_-]{1,64}$";
+  private static final java.util.regex.Pattern KEY_ID_PATTERN =
+      java.util.regex.Pattern.compile(KEY_ID_REGEX);
   private final AuthProperties properties;
   private final Clock clock = Clock.systemUTC();
 
@@ -81,8 +85,9 @@ public class ApiKeyController {
   @ApiResponse(responseCode = "200", description = "The key (never its value)")
   @ApiResponse(responseCode = "404", description = "No such key for this tenant")
   public ApiKeyViews.View get(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @Parameter(description = KEY_ID, schema = @Schema(type = "string", maxLength = 64))
+      @Parameter(description = KEY_ID, schema = @Schema(type = "string", pattern = KEY_ID_REGEX))
       @PathVariable String id) {
+    requireKeyId(id);
     return keys.find(caller.tenantId(), id)
         .map(k -> ApiKeyViews.View.of(k, clock.instant()))
         .orElseThrow(() -> ApiProblem.notFound("API key", id));
@@ -99,8 +104,9 @@ public class ApiKeyController {
   @ApiResponse(responseCode = "409", description = "The key is revoked or expired")
   @ApiResponse(responseCode = "422", description = "`overlap` is longer than the server allows")
   public ResponseEntity<ApiKeyViews.Rotated> rotate(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @Parameter(description = KEY_ID, schema = @Schema(type = "string", maxLength = 64))
+      @Parameter(description = KEY_ID, schema = @Schema(type = "string", pattern = KEY_ID_REGEX))
       @PathVariable String id, @RequestBody ApiKeyRequests.Rotate body) {
+    requireKeyId(id);
     Checks checks = new Checks();
     if (body == null) {
       throw ApiProblem.validation("body", "is required: send {} for the default overlap");
@@ -128,11 +134,18 @@ public class ApiKeyController {
   @ApiResponse(responseCode = "200", description = "The key, revoked")
   @ApiResponse(responseCode = "404", description = "No such key for this tenant")
   public ApiKeyViews.View revoke(@Parameter(hidden = true) ApiKeyPrincipal caller,
-      @Parameter(description = KEY_ID, schema = @Schema(type = "string", maxLength = 64))
+      @Parameter(description = KEY_ID, schema = @Schema(type = "string", pattern = KEY_ID_REGEX))
       @PathVariable String id) {
+    requireKeyId(id);
     return keys.revoke(caller.tenantId(), id, actor(caller))
         .map(k -> ApiKeyViews.View.of(k, clock.instant()))
         .orElseThrow(() -> ApiProblem.notFound("API key", id));
+  }
+
+  private static void requireKeyId(String id) {
+    if (!KEY_ID_PATTERN.matcher(id).matches()) {
+      throw ApiProblem.notFound("API key", id.length() > 64 ? id.substring(0, 64) + "…" : id);
+    }
   }
 
   /** The audit actor: which admin key acted. */

@@ -41,6 +41,8 @@ import org.springframework.web.bind.annotation.RestController;
 @Allowed(Role.CLIENT)
 @Tag(name = "Recipients and consent")
 public class RecipientController {
+  private static final java.util.regex.Pattern NO_NUL =
+      java.util.regex.Pattern.compile(Checks.NO_NUL_REGEX);
   private static final Logger log = LoggerFactory.getLogger(RecipientController.class);
   private final RecipientRepository recipients;
   private final ConsentRepository consents;
@@ -132,11 +134,12 @@ public class RecipientController {
   public RecipientViews.Erasure eraseDataKey(@Parameter(hidden = true) ApiKeyPrincipal caller,
       @Parameter(description = "The recipient's ID", schema = @Schema(type = "string", pattern = Ids.ID_REGEX, maxLength = 128)) @PathVariable String id,
       @Parameter(description = "why (kept in the audit trail), at most 500 characters",
-          schema = @Schema(type = "string", maxLength = 500))
+          schema = @Schema(type = "string", maxLength = 500, pattern = Checks.NO_NUL_REGEX))
       @RequestParam(required = false) String reason) {
     Checks checks = new Checks();
     checks.matches("id", id, Ids.ID, Ids.ID_DESCRIPTION);
     checks.maxLength("reason", reason, 500);
+    checks.matches("reason", reason, NO_NUL, "text without NUL (U+0000)");
     checks.throwIfAny();
     requireRecipient(caller, id);
     DataKeyRepository.Destruction d = dataKeys.destroyRecipientKeys(caller.tenantId(), id,

@@ -6,6 +6,7 @@ import dev.relay.api.config.CodecProperties;
 import dev.relay.api.config.CodecServerProperties;
 import dev.relay.api.config.RelayProperties;
 import dev.relay.api.problems.ApiProblem;
+import dev.relay.api.problems.Checks;
 import dev.relay.api.problems.FieldProblem;
 import dev.relay.api.problems.ProblemType;
 import dev.relay.codec.SealedPayloadCodec;
@@ -139,11 +140,66 @@ public class CodecServer {
     return codec;
   }
 
+  private static final java.util.regex.Pattern BASE64 =
+      java.util.regex.Pattern.compile(CodecController.BASE64);
+  private static final tools.jackson.databind.json.JsonMapper JSON =
+      tools.jackson.databind.json.JsonMapper.builder().build();
+
+  /**
+   * Holds the body to the document's schema before protobuf reads it: protobuf JSON is lenient
+   * (a number where base64 bytes belong reads as its digits' base64), the contract is not.
+   */
+  static void checkShape(String body) {
+    tools.jackson.databind.JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (tools.jackson.core.JacksonException e) {
+      throw new ApiProblem(ProblemType.MALFORMED_REQUEST, "The body is not JSON: "
+          + firstLine(e.getOriginalMessage()));
+    }
+    Checks checks = new Checks();
+    if (!root.isObject()) {
+      throw ApiProblem.validation("body", "must be a JSON object {\"payloads\":[...]}");
+    }
+    tools.jackson.databind.JsonNode payloads = root.path("payloads");
+    if (!payloads.isMissingNode() && !payloads.isNull() && !payloads.isArray()) {
+      checks.add("payloads", "must be an array (or null)");
+    } else if (payloads.isArray()) {
+      for (int i = 0; i < payloads.size(); i++) {
+        tools.jackson.databind.JsonNode p = payloads.get(i);
+        String at = "payloads[" + i + "]";
+        if (!p.isObject()) {
+          checks.add(at, "must be an object with metadata and data");
+          continue;
+        }
+        tools.jackson.databind.JsonNode data = p.path("data");
+        if (!data.isMissingNode() && !data.isNull()
+            && (!data.isString() || !BASE64.matcher(data.asString()).matches())) {
+          checks.add(at + ".data", "must be base64 (or null)");
+        }
+        tools.jackson.databind.JsonNode metadata = p.path("metadata");
+        if (!metadata.isMissingNode() && !metadata.isNull()) {
+          if (!metadata.isObject()) {
+            checks.add(at + ".metadata", "must be an object of base64 values (or null)");
+          } else {
+            for (var e : metadata.properties()) {
+              if (!e.getValue().isString() || !BASE64.matcher(e.getValue().asString()).matches()) {
+                checks.add(at + ".metadata." + e.getKey(), "must be base64");
+              }
+            }
+          }
+        }
+      }
+    }
+    checks.throwIfAny();
+  }
+
   private static Payloads parse(String body) {
     if (body == null || body.isBlank()) {
       throw new ApiProblem(ProblemType.MALFORMED_REQUEST,
           "The request body is missing: send {\"payloads\":[...]}");
     }
+    checkShape(body);
     Payloads.Builder builder = Payloads.newBuilder();
     try {
       PARSER.merge(body, builder);

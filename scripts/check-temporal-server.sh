@@ -9,7 +9,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KEEP=0; [ "${1:-}" = --keep ] && KEEP=1
 export RELAY_HOME=${RELAY_HOME:-$ROOT/.relay-top/check}
 # 28xxx, away from the defaults; the real server also takes TEMPORAL_PORT+1,+2,+6,+10, -300..-294
-# (membership) and +767 (metrics).
+# (membership) and +767 (metrics). SeaweedFS also listens on each of its ports +10000, which is in
+# Linux's ephemeral range: a clash with some client's socket there fails `up` (seen once; rerun).
 export RELAY_API_PORT=${RELAY_API_PORT:-28180} RELAY_WORKER_PORT=${RELAY_WORKER_PORT:-28181}
 export RELAY_API_MANAGEMENT_PORT=${RELAY_API_MANAGEMENT_PORT:-28182}
 export RELAY_TEMPORAL_PORT=${RELAY_TEMPORAL_PORT:-28733} RELAY_TEMPORAL_UI_PORT=${RELAY_TEMPORAL_UI_PORT:-28833}

@@ -1,13 +1,18 @@
 package dev.relay.systemtests.client;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
-/** JSON in and out of the tests (Jackson 2, which the Temporal SDK brings anyway). */
+/**
+ * JSON in and out of the tests (Jackson 2, which the Temporal SDK brings anyway). Null fields are
+ * left out, as the API's contract asks: an explicit null is a 400 there (omit the field instead).
+ */
 public final class Json {
-  public static final ObjectMapper MAPPER = new ObjectMapper();
+  public static final ObjectMapper MAPPER = new ObjectMapper().setDefaultPropertyInclusion(
+      JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL));
 
   private Json() {}
 

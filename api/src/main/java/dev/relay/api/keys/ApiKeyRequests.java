@@ -56,7 +56,7 @@ final class ApiKeyRequests {
       if (expiresAt == null) {
         return null;
       }
-      Instant at = dev.relay.api.deliveries.CreateDeliveryRequest.parseInstant(expiresAt);
+      Instant at = dev.relay.api.problems.Rfc3339.parse(expiresAt);
       if (at == null) {
         checks.add("expiresAt", "must be an RFC 3339 time such as 2027-06-30T00:00:00Z");
       }
